@@ -1,0 +1,172 @@
+"""The `pizzashop` command: the game with no arguments, and headless subcommands.
+
+Bad input of any kind prints one line naming the file or argument, the field and the problem,
+and exits with status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pizzashop import __version__
+from pizzashop.sim import (
+    KITCHEN_STRATEGIES,
+    InputError,
+    Scenario,
+    Simulation,
+    build_report,
+    bundled_scenarios,
+    describe_strategies,
+    load_actions,
+    load_scenario,
+)
+from pizzashop.sim.files import parse_actions, parse_scenario, read_data
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (0 … 2^63-1)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pizzashop",
+        description="Run a pizza shop, learn system design. With no command, opens the game.",
+    )
+    parser.add_argument("--version", action="version", version=f"pizzashop {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    play = commands.add_parser("play", help="play a shift in the terminal")
+    play.add_argument("scenario", nargs="?", default=None, help="a bundled name or a TOML path")
+    play.add_argument("--seed", type=_seed, default=None)
+
+    run = commands.add_parser("run", help="run a whole shift headless and print the report")
+    run.add_argument("scenario", help="a bundled scenario's name or a TOML path")
+    run.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
+    run.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    run.add_argument(
+        "--strategy",
+        default=None,
+        help=f"kitchen routing for every branch: {', '.join(KITCHEN_STRATEGIES)}",
+    )
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+
+    commands.add_parser("scenarios", help="list the bundled scenarios")
+    commands.add_parser("strategies", help="list the routing strategies")
+    validate = commands.add_parser("validate", help="check a scenario or action file")
+    validate.add_argument("file", type=Path)
+    commands.add_parser("schema", help="print the JSON schema of scenario files")
+    return parser
+
+
+def run_shift(
+    scenario: Scenario, seed: int | None, actions_path: Path | None, strategy: str | None
+) -> dict[str, Any]:
+    """Run one shift headless; the report is byte-identical for identical inputs."""
+    if strategy is not None and strategy not in KITCHEN_STRATEGIES:
+        raise InputError(
+            "--strategy",
+            "",
+            f"unknown strategy {strategy!r} (choose from {', '.join(KITCHEN_STRATEGIES)})",
+        )
+    actions = load_actions(actions_path) if actions_path is not None else []
+    sim = Simulation(scenario, seed=seed, kitchen_strategy=strategy)
+    sim.schedule(actions)
+    sim.run()
+    return build_report(sim)
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report as aligned text for a terminal."""
+    rows: list[tuple[str, str]] = [
+        ("scenario", f"{report['scenario']} (seed {report['seed']})"),
+        ("routing", f"kitchen {report['kitchen_strategy']}, branch {report['branch_strategy']}"),
+        ("orders placed", str(report["orders_placed"])),
+        ("delivered", f"{report['orders_delivered']} ({report['orders_on_time']} on time)"),
+        ("goodput", f"{report['goodput']:.1%}"),
+        ("throughput", f"{report['throughput_per_hour']:.1f} orders/hour"),
+        (
+            "order-to-door",
+            f"p50 {report['latency_p50']:.1f}  p95 {report['latency_p95']:.1f}  "
+            f"p99 {report['latency_p99']:.1f} min",
+        ),
+        ("lost", str(report["orders_lost_total"])),
+    ]
+    rows += [(f"  {cause}", str(n)) for cause, n in report["orders_lost"].items() if n]
+    rows += [
+        ("revenue", f"{report['revenue']:,.2f}"),
+        ("refunds", f"{report['refunds']:,.2f}"),
+    ]
+    rows += [(f"  {cause}", f"{v:,.2f}") for cause, v in report["costs"].items() if v]
+    rows += [("profit", f"{report['profit']:,.2f}")]
+    per_1000 = report["cost_per_1000_on_time"]
+    rows += [("cost / 1000 on time", "n/a" if per_1000 is None else f"{per_1000:,.0f}")]
+    rows += [("score", str(report["score"]))]
+    if "won" in report:
+        rows += [("result", f"{'won' if report['won'] else 'lost'}, {report['stars']} star(s)")]
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def _validate(path: Path) -> str:
+    data = read_data(path)
+    if "actions" in data:
+        return f"{path}: ok, {len(parse_actions(data, str(path)))} action(s)"
+    scenario = parse_scenario(data, str(path))
+    return f"{path}: ok, scenario {scenario.name!r}"
+
+
+def _command(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    if args.command == "run":
+        report = run_shift(load_scenario(args.scenario), args.seed, args.actions, args.strategy)
+        out.write((json.dumps(report) if args.json else format_table(report)) + "\n")
+    elif args.command == "scenarios":
+        for name, path in bundled_scenarios().items():
+            scenario = parse_scenario(read_data(path), str(path))
+            out.write(f"{name:<16} {scenario.title}\n")
+    elif args.command == "strategies":
+        for level, strategies in describe_strategies().items():
+            for name, summary in strategies.items():
+                out.write(f"{level:<8} {name:<13} {summary}\n")
+    elif args.command == "validate":
+        out.write(_validate(args.file) + "\n")
+    elif args.command == "schema":
+        out.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+    else:
+        from pizzashop.ui.launch import launch
+
+        scenario = getattr(args, "scenario", None)
+        return launch(scenario, getattr(args, "seed", None), title=args.command is None)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _command(args)
+    except InputError as error:
+        sys.stderr.write(f"pizzashop: error: {error}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,165 @@
+"""Player actions: typed commands the UI, action files and graders all send to the engine.
+
+An action carries `at`, the sim time in minutes at which it applies. Applying one returns an
+`Outcome`: done, or refused with a reason the player can read. Action files are TOML
+(`[[actions]]` tables) or JSON (a list, or `{"actions": [...]}`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at: float = Field(0.0, ge=0, description="sim minutes since the doors opened")
+
+
+class Hire(_Action):
+    kind: Literal["hire"] = "hire"
+    branch: str | None = None
+    specialty: str = "generalist"
+    name: str | None = Field(None, min_length=1, max_length=24)
+
+
+class Fire(_Action):
+    kind: Literal["fire"] = "fire"
+    chef: str
+
+
+class Upgrade(_Action):
+    kind: Literal["upgrade"] = "upgrade"
+    chef: str
+
+
+class SetSpecialty(_Action):
+    kind: Literal["set_specialty"] = "set_specialty"
+    chef: str
+    specialty: str
+
+
+class MarkBackup(_Action):
+    kind: Literal["mark_backup"] = "mark_backup"
+    chef: str
+    backup: bool = True
+
+
+class RouteKitchen(_Action):
+    """Which chef inside a branch cooks each item (all branches when `branch` is omitted)."""
+
+    kind: Literal["route_kitchen"] = "route_kitchen"
+    strategy: str
+    branch: str | None = None
+
+
+class RouteBranches(_Action):
+    """Which branch takes each order, and whether a dark branch's orders fail over."""
+
+    kind: Literal["route_branches"] = "route_branches"
+    strategy: str
+    failover: bool = True
+
+
+class PrepSlot(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: float = Field(ge=0, le=48)
+    end: float = Field(ge=0, le=48)
+    component: str
+    target: int = Field(ge=1)
+
+
+class SetPrep(_Action):
+    """Replace a branch's prep schedule (clock hours × component × target stock)."""
+
+    kind: Literal["set_prep"] = "set_prep"
+    branch: str | None = None
+    jobs: list[PrepSlot] = Field(default_factory=list)
+
+
+class OpenBranch(_Action):
+    kind: Literal["open_branch"] = "open_branch"
+    branch: str
+
+
+class CloseBranch(_Action):
+    kind: Literal["close_branch"] = "close_branch"
+    branch: str
+
+
+class HireAgents(_Action):
+    kind: Literal["hire_agents"] = "hire_agents"
+    branch: str | None = None
+    count: int = Field(1, ge=1, le=50)
+
+
+class PushMenu(_Action):
+    """A new menu version: it reaches each branch after that branch's delay."""
+
+    kind: Literal["push_menu"] = "push_menu"
+    item: str
+    price: float | None = Field(None, ge=0)
+    cook_minutes: float | None = Field(None, gt=0)
+
+
+Action = Annotated[
+    Hire
+    | Fire
+    | Upgrade
+    | SetSpecialty
+    | MarkBackup
+    | RouteKitchen
+    | RouteBranches
+    | SetPrep
+    | OpenBranch
+    | CloseBranch
+    | HireAgents
+    | PushMenu,
+    Field(discriminator="kind"),
+]
+
+ACTION_KINDS: tuple[str, ...] = (
+    "hire",
+    "fire",
+    "upgrade",
+    "set_specialty",
+    "mark_backup",
+    "route_kitchen",
+    "route_branches",
+    "set_prep",
+    "open_branch",
+    "close_branch",
+    "hire_agents",
+    "push_menu",
+)
+
+
+class ActionFile(BaseModel):
+    """The contents of an action file: a list of timed actions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actions: list[Action] = Field(default_factory=list)
+
+
+ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
+
+
+class Outcome(BaseModel):
+    """What applying an action did: `ok`, or the reason it was refused."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ok: bool
+    reason: str = ""
+
+    @classmethod
+    def done(cls, text: str = "") -> Outcome:
+        return cls(ok=True, reason=text)
+
+    @classmethod
+    def refused(cls, reason: str) -> Outcome:
+        return cls(ok=False, reason=reason)

@@ -1,0 +1,95 @@
+"""The shift's orders, drawn from the arrival streams alone (common random numbers).
+
+Arrival times, customers, areas, items, patience and each item's service quantile come only from
+the streams named here, in a fixed order, so two player strategies on one seed face exactly the
+same orders, whatever else they draw.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import accumulate, pairwise
+
+from pizzashop.sim.orders import Order, Task
+from pizzashop.sim.scenario import Rush, Scenario
+from pizzashop.sim.streams import Streams, quantile, weighted_index
+
+
+def rate_segments(scenario: Scenario) -> list[tuple[float, float, float]]:
+    """Piecewise-constant arrival rate over the shift: (start, end, orders per minute)."""
+    end = scenario.shift_hours * 60.0
+    hourly = scenario.demand.rate_per_hour
+    rates = hourly if isinstance(hourly, list) else [float(hourly)]
+    rushes = [event for event in scenario.timeline if isinstance(event, Rush)]
+    edges = {0.0, end}
+    edges.update(float(h * 60) for h in range(1, math.ceil(scenario.shift_hours)))
+    for rush in rushes:
+        edges.update((rush.at, rush.at + rush.duration))
+    cuts = sorted(edge for edge in edges if 0.0 <= edge <= end)
+    segments = []
+    for start, stop in pairwise(cuts):
+        rate = rates[min(int(start // 60), len(rates) - 1)] / 60.0
+        for rush in rushes:
+            if rush.at <= start < rush.at + rush.duration:
+                rate *= rush.factor
+        segments.append((start, stop, rate))
+    return segments
+
+
+class OrderSource:
+    """Makes the next order on demand; nothing here depends on what the player does."""
+
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        self.segments = rate_segments(scenario)
+        self._arrivals = streams["arrivals"]
+        self._contents = streams["orders"]
+        self._patience_rng = streams["patience"]
+        self._service = streams["service"]
+        self._patience = scenario.demand.patience
+        self._population = scenario.regulars.customers
+        self._items = list(scenario.menu)
+        self._cumulative = list(accumulate(item.weight for item in scenario.menu.values()))
+        self._addons = [(name, item.addon) for name, item in scenario.menu.items() if item.addon]
+        weights = scenario.demand.areas or {scenario.areas[0]: 1.0}
+        areas = list(weights)
+        area_cumulative = list(accumulate(weights.values()))
+        placement = streams["customers"]
+        self.customer_area = [
+            areas[weighted_index(placement.random(), area_cumulative)]
+            for _ in range(self._population)
+        ]
+        self._next_id = 0
+
+    def next_arrival(self, after: float) -> float | None:
+        """The next arrival time after `after` by inverting the cumulative rate; None past close."""
+        hazard = -math.log(1.0 - self._arrivals.random())
+        for start, stop, rate in self.segments:
+            if stop <= after:
+                continue
+            begin = max(start, after)
+            span = (stop - begin) * rate
+            if hazard < span:
+                return begin + hazard / rate
+            hazard -= span
+        return None
+
+    def make(self, placed: float, menu_version: int) -> Order:
+        contents = self._contents
+        customer = int(contents.random() * self._population)
+        main = self._items[weighted_index(contents.random(), self._cumulative)]
+        names = [main]
+        for name, chance in self._addons:
+            if contents.random() < chance and name != main:
+                names.append(name)
+        patience = None
+        if self._patience is not None:
+            p = self._patience
+            patience = quantile(p.dist, self._patience_rng.random(), p.mean_minutes, p.cv)
+        order = Order(
+            self._next_id, customer, self.customer_area[customer], placed, patience, menu_version
+        )
+        self._next_id += 1
+        service = self._service
+        order.tasks = [Task(order, name, service.random()) for name in names]
+        order.remaining = len(names)
+        return order

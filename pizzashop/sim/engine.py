@@ -1,0 +1,923 @@
+"""The simulation: orders flow from arrival through routing, kitchens and delivery to the door.
+
+`Simulation` owns the event loop and every piece of state. The UI and the command line drive it
+only through `apply` (player actions), `advance`/`run` (time) and read-only attributes; they never
+change its state directly.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from pizzashop.sim.actions import Action, Outcome
+from pizzashop.sim.clock import EventLoop
+from pizzashop.sim.demand import OrderSource
+from pizzashop.sim.hashing import remapped_fraction
+from pizzashop.sim.ledger import Ledger
+from pizzashop.sim.metrics import Metrics, Sample
+from pizzashop.sim.orders import LOSS_TEXT, LossCause, Order, OrderState, Task
+from pizzashop.sim.routing import KITCHEN_STRATEGIES, SHARED_QUEUE, KitchenStrategy
+from pizzashop.sim.scenario import GENERALIST, Leave, MenuUpdate, Outage, Scenario
+from pizzashop.sim.shop import WORKING, Accrual, Agent, AgentState, Branch, Chef, ChefState
+from pizzashop.sim.streams import Streams, exponential, quantile
+
+CHEF_NAMES = (
+    "Mario", "Sofia", "Luigi", "Giulia", "Marco", "Chiara", "Paolo", "Anna", "Enzo", "Rosa",
+    "Dario", "Elena", "Fabio", "Lucia", "Nico", "Marta", "Piero", "Sara", "Gino", "Vera",
+)  # fmt: skip
+TICK_MINUTES = 1.0
+PATIENCE_WARNING = 0.25
+QUEUE_WARNING = 0.8
+
+
+class Simulation:
+    """One shift of one shop, deterministic for a scenario, a seed and a list of timed actions."""
+
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, kitchen_strategy: str | None = None
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.streams = Streams(self.seed)
+        self.loop = EventLoop()
+        self.metrics = Metrics()
+        self.ledger = Ledger(scenario.money)
+        self.shift_end = scenario.shift_hours * 60.0
+        self.doors_open = True
+        self.finished = False
+        self.on_time_minutes = scenario.on_time_minutes
+        self.delivery = scenario.delivery
+        self.staff = scenario.staff
+        self.regulars = scenario.regulars
+        self.action_log: list[tuple[Action, Outcome]] = []
+        self.warnings: dict[tuple[str, str], str] = {}
+        self.remaps: list[dict] = []
+        self.orders: dict[int, Order] = {}
+        self.regular_branch: dict[int, str] = {}
+        self.on_order_done: Callable[[Order], None] | None = None
+        self.branch_strategy = scenario.routing.branch
+        self.failover = scenario.routing.failover
+        self.menu_versions = [
+            {name: (item.price, item.cook_minutes) for name, item in scenario.menu.items()}
+        ]
+        self.menu_changes: list[frozenset[str]] = [frozenset()]
+        self.stations = {name: item.station or name for name, item in scenario.menu.items()}
+        self._source = OrderSource(scenario, self.streams)
+        self._chef_ids = 0
+        self._sample_every = max(1, round(scenario.sample_minutes / TICK_MINUTES))
+        self._mean_cook = sum(i.cook_minutes * i.weight for i in scenario.menu.values()) / sum(
+            i.weight for i in scenario.menu.values()
+        )
+        self.chefs: dict[str, Chef] = {}
+        self._routers: dict[str, KitchenStrategy] = {}
+        self.branches = [
+            Branch(spec, index, scenario.components) for index, spec in enumerate(scenario.branches)
+        ]
+        self.branch_by_name = {branch.name: branch for branch in self.branches}
+        self._reach = self._reachable_branches()
+        strategy = kitchen_strategy or scenario.routing.kitchen
+        for branch in self.branches:
+            self._set_kitchen_strategy(branch, strategy)
+            if branch.is_open:
+                branch.rent.rate = branch.spec.rent_per_hour
+            for spec in branch.spec.chefs:
+                chef = self._new_chef(branch, spec.name, spec.specialty, spec.level)
+                if spec.backup:
+                    chef.backup = True
+                    self._set_state(chef, ChefState.ON_CALL)
+            self._add_agents(branch, branch.spec.agents)
+            self._schedule_prep(branch)
+        self._schedule_timeline()
+        self._draw_disruptions()
+        self.metrics.record(0.0, "shift", f"doors open at {self.clock(0.0)}")
+        first = self._source.next_arrival(0.0)
+        if first is not None:
+            self.loop.at(first, self._arrive)
+        self.loop.at(self.shift_end, self._close_doors)
+        self.loop.at(0.0, self._tick)
+
+    # ------------------------------------------------------------------ time
+
+    @property
+    def now(self) -> float:
+        return self.loop.now
+
+    def clock(self, minutes: float | None = None) -> str:
+        """Wall-clock time of the shop, e.g. '12:35'."""
+        total = int((self.now if minutes is None else minutes) + self.scenario.open_hour * 60)
+        return f"{(total // 60) % 24:02d}:{total % 60:02d}"
+
+    def advance(self, minutes: float) -> None:
+        """Run the shop forward by `minutes` of sim time (the UI's timer calls this)."""
+        self.run_until(self.now + minutes)
+
+    def run_until(self, until: float) -> None:
+        if self.finished:
+            return
+        self.loop.run_before(until)
+        if not self.loop.pending():
+            self._finish()
+
+    def run(self) -> None:
+        """Run to the end: doors closed and every placed order delivered or lost."""
+        step = self.loop.step
+        while step():
+            pass
+        self._finish()
+
+    # --------------------------------------------------------------- actions
+
+    def apply(self, action: Action) -> Outcome:
+        """Apply a player action now; it is recorded with the current sim time."""
+        from pizzashop.sim.commands import apply_action
+
+        action = action.model_copy(update={"at": self.now})
+        if self.finished:
+            outcome = Outcome.refused("the shift is over")
+        else:
+            outcome = apply_action(self, action)
+        self.action_log.append((action, outcome))
+        kind = "action" if outcome.ok else "refused"
+        self.metrics.record(self.now, kind, f"{action.kind}: {outcome.reason}")
+        return outcome
+
+    def schedule(self, actions: list[Action]) -> None:
+        """Queue timed actions (an action file, a replay) to apply at their `at` times."""
+        for action in actions:
+            self.loop.at_first(action.at, self._apply_scheduled, action)
+
+    def _apply_scheduled(self, action: Action) -> None:
+        self.apply(action)
+
+    # ------------------------------------------------------------- building
+
+    def _reachable_branches(self) -> dict[str, list[Branch]]:
+        limit = self.delivery.max_travel_minutes
+        reach = {}
+        for area in self.scenario.areas:
+            options = [
+                (self.scenario.travel_minutes(branch.area, area), branch.index, branch)
+                for branch in self.branches
+            ]
+            reach[area] = [b for t, _, b in sorted(options) if limit is None or t <= limit]
+        return reach
+
+    def _new_chef(self, branch: Branch, name: str, specialty: str, level: int) -> Chef:
+        self._chef_ids += 1
+        chef = Chef(f"c{self._chef_ids}", name, branch, specialty, level, self.speed_at(level))
+        chef.pay = Accrual("wages", 0.0, self.now)
+        branch.chefs.append(chef)
+        self.chefs[chef.id] = chef
+        self._set_state(chef, ChefState.IDLE if branch.lit else ChefState.NO_POWER)
+        return chef
+
+    def next_chef_name(self) -> str:
+        taken = {chef.name for chef in self.chefs.values()}
+        for lap in range(1, 100):
+            for base in CHEF_NAMES:
+                name = base if lap == 1 else f"{base} {lap}"
+                if name not in taken:
+                    return name
+        return f"Chef {self._chef_ids + 1}"
+
+    def speed_at(self, level: int) -> float:
+        return self.staff.speed_by_level[level - 1]
+
+    def wage_at(self, level: int) -> float:
+        return self.staff.wage_by_level[level - 1]
+
+    def _add_agents(self, branch: Branch, count: int) -> None:
+        self._settle(branch.agent_pay)
+        for _ in range(count):
+            branch.agents.append(Agent(f"{branch.name}-d{len(branch.agents) + 1}"))
+        branch.agent_pay.rate = len(branch.agents) * self.delivery.agent_wage
+        self._dispatch_agents(branch)
+
+    def _set_kitchen_strategy(self, branch: Branch, name: str) -> None:
+        cls = KITCHEN_STRATEGIES[name]
+        rng = self.streams[f"routing:{branch.name}"]
+        self._routers[branch.name] = cls(rng, self.regulars.ring_vnodes)
+        branch.strategy = name
+
+    def router(self, branch: Branch) -> KitchenStrategy:
+        return self._routers[branch.name]
+
+    def _schedule_timeline(self) -> None:
+        names = {chef.name: chef for chef in self.chefs.values()}
+        for event in self.scenario.timeline:
+            if isinstance(event, Leave):
+                chef = names[event.chef]
+                self.loop.at(event.at, self._leave_start, (chef, event.at + event.duration))
+            elif isinstance(event, Outage):
+                targets = [
+                    b for b in self.branches if b.name == event.branch or b.area == event.area
+                ]
+                for branch in targets:
+                    self.loop.at(event.at, self._power, (branch, False))
+                    self.loop.at(event.at + event.duration, self._power, (branch, True))
+            elif isinstance(event, MenuUpdate):
+                self.loop.at(event.at, self._timeline_menu, event)
+
+    def _draw_disruptions(self) -> None:
+        rules = self.scenario.disruptions
+        leave = self.streams["leave"]
+        for chef in list(self.chefs.values()):
+            if leave.random() < rules.leave_probability and not chef.backup:
+                self.loop.at(0.0, self._leave_start, (chef, self.shift_end))
+        outages = self.streams["outages"]
+        for _ in range(rules.outages):
+            branch = self.branches[int(outages.random() * len(self.branches))]
+            start = outages.random() * max(0.0, self.shift_end - rules.outage_minutes)
+            duration = max(1.0, exponential(outages.random(), rules.outage_minutes))
+            self.loop.at(start, self._power, (branch, False))
+            self.loop.at(start + duration, self._power, (branch, True))
+
+    # --------------------------------------------------------------- orders
+
+    def _arrive(self, _: object) -> None:
+        now = self.loop.now
+        order = self._source.make(now, len(self.menu_versions) - 1)
+        following = self._source.next_arrival(now)
+        if following is not None:
+            self.loop.at(following, self._arrive)
+        metrics = self.metrics
+        metrics.placed += 1
+        metrics.flight_change(now, 1)
+        self.orders[order.id] = order
+        target = self._route_branch(order)
+        if isinstance(target, LossCause):
+            self._lose(order, target)
+            return
+        self._accept(order, target)
+
+    def _route_branch(self, order: Order) -> Branch | LossCause:
+        options = [branch for branch in self._reach[order.area] if branch.is_open]
+        if not options:
+            return LossCause.NO_ROUTE
+        lit = [branch for branch in options if branch.lit]
+        if not lit:
+            return LossCause.BRANCH_DARK
+        if self.branch_strategy == "fastest":
+            return min(lit, key=lambda branch: self.estimate_minutes(branch, order.area))
+        nearest = options[0]
+        if nearest.lit:
+            return nearest
+        return lit[0] if self.failover else LossCause.BRANCH_DARK
+
+    def estimate_minutes(self, branch: Branch, area: str) -> float:
+        """Estimated order-to-door time at `branch`: queue, cooking and travel."""
+        staff = sum(chef.on_duty for chef in branch.chefs)
+        if not staff:
+            return float("inf")
+        queue = branch.waiting / staff * self._mean_cook
+        travel = self.scenario.travel_minutes(branch.area, area) + self.delivery.handoff_minutes
+        return queue + self._mean_cook + (travel if self.delivery.enabled else 0.0)
+
+    def _staffed(self, branch: Branch) -> bool:
+        return any(
+            chef.state in WORKING or chef.state is ChefState.CALLED_IN for chef in branch.chefs
+        )
+
+    def _accept(self, order: Order, branch: Branch) -> None:
+        order.branch = branch.name
+        order.state = OrderState.ROUTED
+        if not self._staffed(branch):
+            self._lose(order, LossCause.NO_CHEF)
+            return
+        tasks = order.tasks
+        if branch.capacity is not None:
+            idle = sum(chef.state is ChefState.IDLE for chef in branch.chefs)
+            if branch.waiting + max(0, len(tasks) - idle) > branch.capacity:
+                self._lose(order, LossCause.QUEUE_FULL)
+                return
+        order.state = OrderState.QUEUED
+        chefs = [chef for chef in branch.chefs if chef.state in WORKING]
+        for task in tasks:
+            self._enqueue(branch, task, chefs)
+        if order.patience is not None:
+            self.loop.at(order.placed + order.patience, self._patience_over, order)
+        self._wake(branch)
+
+    def _enqueue(self, branch: Branch, task: Task, chefs: list[Chef], front: bool = False) -> None:
+        if chefs:
+            key = self._routers[branch.name].route(task, chefs, self.stations[task.item])
+        else:
+            key = SHARED_QUEUE
+        task.key = key
+        if key[0] == "@":
+            queue = branch.pull.get(key)
+            if queue is None:
+                queue = branch.pull[key] = deque()
+        else:
+            queue = self.chefs[key].queue
+        if front:
+            queue.appendleft(task)
+        else:
+            queue.append(task)
+        branch.waiting += 1
+
+    def _requeue(self, branch: Branch, task: Task) -> None:
+        """Put an interrupted item back at the head of the line it came from."""
+        key = task.key
+        if key[0] == "@":
+            branch.pull.setdefault(key, deque()).appendleft(task)
+        else:
+            self.chefs[key].queue.appendleft(task)
+        task.chef = None
+        branch.waiting += 1
+
+    def _unqueue(self, order: Order) -> None:
+        branch = self.branch_by_name.get(order.branch or "")
+        if branch is None:
+            return
+        for task in order.tasks:
+            if task.started >= 0 or not task.key:
+                continue
+            if task.key[0] == "@":
+                queue = branch.pull.get(task.key)
+            else:
+                owner = self.chefs.get(task.key)
+                queue = owner.queue if owner is not None else None
+            if queue is not None and task in queue:
+                queue.remove(task)
+                branch.waiting -= 1
+
+    def _patience_over(self, order: Order) -> None:
+        if order.state is OrderState.QUEUED and order.started < 0:
+            self._lose(order, LossCause.GAVE_UP)
+
+    def _lose(self, order: Order, cause: LossCause) -> None:
+        now = self.loop.now
+        if order.state is OrderState.QUEUED:
+            self._unqueue(order)
+        order.state = OrderState.LOST
+        order.cause = cause
+        order.done_at = now
+        metrics = self.metrics
+        metrics.losses[cause] += 1
+        metrics.loss_times.append((now, cause))
+        metrics.flight_change(now, -1)
+        del self.orders[order.id]
+        metrics.record(
+            now,
+            "lost",
+            f"order #{order.id} lost: {LOSS_TEXT[cause]}",
+            order.branch or "",
+            "",
+            order.id,
+        )
+        if self.on_order_done is not None:
+            self.on_order_done(order)
+
+    # -------------------------------------------------------------- kitchen
+
+    def _wake(self, branch: Branch) -> None:
+        for chef in branch.chefs:
+            if chef.state is ChefState.IDLE:
+                self._next_job(chef)
+
+    def _take(self, chef: Chef) -> Task | None:
+        branch = chef.branch
+        if chef.queue:
+            branch.waiting -= 1
+            return chef.queue.popleft()
+        pull = branch.pull
+        if not pull:
+            return None
+        if chef.specialty == GENERALIST:
+            lines = [queue for queue in pull.values() if queue]
+        else:
+            lines = [
+                queue for key in ("@" + chef.specialty, SHARED_QUEUE) if (queue := pull.get(key))
+            ]
+        if not lines:
+            return None
+        if len(lines) == 1:
+            best = lines[0]
+        else:
+            best = min(lines, key=lambda q: (q[0].order.placed, q[0].order.id))
+        branch.waiting -= 1
+        return best.popleft()
+
+    def _next_job(self, chef: Chef) -> None:
+        task = self._take(chef)
+        if task is not None:
+            self._cook(chef, task)
+        elif self.doors_open and chef.branch.prep:
+            self._maybe_prep(chef)
+
+    def _cook(self, chef: Chef, task: Task) -> None:
+        now = self.loop.now
+        order = task.order
+        branch = chef.branch
+        item = task.item
+        version = branch.menu_version
+        scenario_item = self.scenario.menu[item]
+        minutes = quantile(
+            scenario_item.service,
+            task.quantile,
+            self.menu_versions[version][item][1],
+            scenario_item.cv,
+        )
+        station = self.stations[item]
+        if chef.specialty != station:
+            minutes *= (
+                self.staff.generalist_factor
+                if chef.specialty == GENERALIST
+                else self.staff.off_specialty_factor
+            )
+        regulars = self.regulars
+        customer = order.customer
+        if regulars.chef_speedup < 1.0 and branch.regular_chef.get(customer) == chef.id:
+            minutes *= regulars.chef_speedup
+        if regulars.branch_speedup < 1.0 and self.regular_branch.get(customer) == branch.name:
+            minutes *= regulars.branch_speedup
+        branch.regular_chef[customer] = chef.id
+        component = scenario_item.uses
+        if component is not None and branch.stock[component].take(now):
+            minutes *= 1.0 - scenario_item.prep_saving
+        if version < order.menu_version and not order.stale:
+            changed = self.menu_changes[version + 1 : order.menu_version + 1]
+            order.stale = any(item in names for names in changed)
+        minutes /= chef.speed
+        task.chef = chef.id
+        task.started = now
+        if order.started < 0:
+            order.started = now
+            order.state = OrderState.COOKING
+            self.metrics.waits.append(now - order.placed)
+        chef.state = ChefState.COOKING
+        chef.task = task
+        chef.token += 1
+        chef.started_at = now
+        chef.done_at = now + minutes
+        self.loop.at(now + minutes, self._cooked, (chef, chef.token))
+
+    def _cooked(self, ref: tuple[Chef, int]) -> None:
+        chef, token = ref
+        if chef.token != token:
+            return
+        now = self.loop.now
+        chef.busy_minutes += now - chef.started_at
+        task = chef.task
+        chef.task = None
+        chef.state = ChefState.IDLE
+        order = task.order
+        if order.state is not OrderState.LOST:
+            order.remaining -= 1
+            if order.remaining == 0:
+                self._ready(order, chef.branch)
+        self._after_job(chef)
+
+    def _after_job(self, chef: Chef) -> None:
+        """A chef just finished a job: leave, go back on call, or take the next one."""
+        if chef.absent_until > self.loop.now:
+            self._go_on_leave(chef)
+        elif chef.backup and chef.covering is None:
+            before = self._members(chef.branch)
+            self._set_state(chef, ChefState.ON_CALL)
+            self._release_queue(chef)
+            self._members_changed(chef.branch, before)
+        else:
+            self._next_job(chef)
+
+    def _maybe_prep(self, chef: Chef) -> None:
+        branch = chef.branch
+        if not branch.lit:
+            return
+        hour = self.scenario.open_hour + self.loop.now / 60.0
+        for job in branch.prep:
+            if not job.start <= hour < job.end:
+                continue
+            stock = branch.stock[job.component]
+            underway = sum(
+                other.state is ChefState.PREPPING and other.prep_component == job.component
+                for other in branch.chefs
+            )
+            if stock.fresh(self.loop.now) + underway >= min(job.target, stock.cap):
+                continue
+            component = self.scenario.components[job.component]
+            self.ledger.post("ingredients", -component.cost)
+            now = self.loop.now
+            chef.state = ChefState.PREPPING
+            chef.prep_component = job.component
+            chef.token += 1
+            chef.started_at = now
+            chef.done_at = now + component.prep_minutes / chef.speed
+            self.loop.at(chef.done_at, self._prepped, (chef, chef.token))
+            return
+
+    def _prepped(self, ref: tuple[Chef, int]) -> None:
+        chef, token = ref
+        if chef.token != token:
+            return
+        now = self.loop.now
+        chef.busy_minutes += now - chef.started_at
+        chef.branch.stock[chef.prep_component].made.append(now)
+        chef.prep_component = None
+        chef.state = ChefState.IDLE
+        self._after_job(chef)
+
+    def _schedule_prep(self, branch: Branch) -> None:
+        for job in branch.prep:
+            start = (job.start - self.scenario.open_hour) * 60.0
+            if start >= self.loop.now:
+                self.loop.at(start, self._prep_window, branch)
+
+    def _prep_window(self, branch: Branch) -> None:
+        if self.doors_open:
+            self._wake(branch)
+
+    def _interrupt(self, chef: Chef) -> None:
+        """Stop the chef's current job: an item goes back to the head of its line."""
+        if chef.state is ChefState.COOKING and chef.task is not None:
+            chef.busy_minutes += self.loop.now - chef.started_at
+            task, chef.task = chef.task, None
+            task.started = -1.0
+            self._requeue(chef.branch, task)
+        elif chef.state is ChefState.PREPPING:
+            chef.busy_minutes += self.loop.now - chef.started_at
+            chef.prep_component = None
+        chef.token += 1
+
+    # ------------------------------------------------------------- delivery
+
+    def _ready(self, order: Order, branch: Branch) -> None:
+        order.state = OrderState.READY
+        if not self.delivery.enabled:
+            self._delivered_at_door(order)
+            return
+        branch.ready.append(order)
+        self._dispatch_agents(branch)
+
+    def _dispatch_agents(self, branch: Branch) -> None:
+        ready = branch.ready
+        if not ready:
+            return
+        now = self.loop.now
+        for agent in branch.agents:
+            if not ready:
+                return
+            if agent.state is not AgentState.IDLE:
+                continue
+            order = ready.popleft()
+            travel = self.scenario.travel_minutes(branch.area, order.area)
+            there = now + travel + self.delivery.handoff_minutes
+            agent.state = AgentState.OUT
+            agent.order = order
+            agent.back_at = there + travel
+            order.state = OrderState.OUT
+            self.loop.at(there, self._handed_over, (agent, branch))
+
+    def _handed_over(self, ref: tuple[Agent, Branch]) -> None:
+        agent, branch = ref
+        order = agent.order
+        agent.order = None
+        agent.state = AgentState.RETURNING
+        self.loop.at(agent.back_at, self._agent_back, (agent, branch))
+        self._delivered_at_door(order)
+
+    def _agent_back(self, ref: tuple[Agent, Branch]) -> None:
+        agent, branch = ref
+        agent.state = AgentState.IDLE
+        self._dispatch_agents(branch)
+
+    def _delivered_at_door(self, order: Order) -> None:
+        now = self.loop.now
+        price = sum(self.menu_versions[order.menu_version][name][0] for name in order.items)
+        self.ledger.post("revenue", price)
+        if order.stale:
+            self.ledger.post("refunds", -price)
+            self._lose(order, LossCause.STALE)
+            return
+        metrics = self.metrics
+        latency = now - order.placed
+        order.state = OrderState.DELIVERED
+        order.done_at = now
+        order.on_time = latency <= self.on_time_minutes
+        metrics.delivered += 1
+        metrics.on_time += order.on_time
+        metrics.latencies.append(latency)
+        metrics.recent.append((now, latency))
+        metrics.flight_change(now, -1)
+        del self.orders[order.id]
+        if order.branch is not None:
+            self.regular_branch[order.customer] = order.branch
+        if self.on_order_done is not None:
+            self.on_order_done(order)
+
+    # ---------------------------------------------------------------- staff
+
+    def _set_state(self, chef: Chef, state: ChefState) -> None:
+        """Change a chef's state, settling wages when the pay rate changes."""
+        if state is ChefState.ON_LEAVE:
+            rate = 0.0
+        elif state is ChefState.ON_CALL:
+            rate = self.wage_at(chef.level) * self.staff.backup_retainer
+        else:
+            rate = self.wage_at(chef.level)
+        if rate != chef.pay.rate:
+            self._settle(chef.pay)
+            chef.pay.rate = rate
+        chef.state = state
+
+    def _leave_start(self, ref: tuple[Chef, float]) -> None:
+        chef, until = ref
+        if chef.id not in self.chefs or until <= self.loop.now:
+            return
+        chef.absent_until = max(chef.absent_until, until)
+        self.loop.at(until, self._leave_end, chef)
+        if chef.state in (ChefState.COOKING, ChefState.PREPPING):
+            self.metrics.record(
+                self.now,
+                "staff",
+                f"{chef.name} will leave after this job",
+                chef.branch.name,
+                chef.name,
+            )
+            return
+        self._go_on_leave(chef)
+
+    def _go_on_leave(self, chef: Chef) -> None:
+        branch = chef.branch
+        before = self._members(branch)
+        was_working = chef.state in WORKING
+        self._interrupt(chef)
+        self._set_state(chef, ChefState.ON_LEAVE)
+        self.metrics.record(
+            self.now,
+            "staff",
+            f"{chef.name} is on leave until {self.clock(chef.absent_until)}",
+            branch.name,
+            chef.name,
+        )
+        if was_working:
+            self._call_backup(branch, chef)
+        self._release_queue(chef)
+        self._members_changed(branch, before)
+
+    def _leave_end(self, chef: Chef) -> None:
+        if chef.id not in self.chefs or chef.state is not ChefState.ON_LEAVE:
+            return
+        if chef.absent_until > self.loop.now:
+            return
+        branch = chef.branch
+        before = self._members(branch)
+        back = ChefState.ON_CALL if chef.backup else ChefState.IDLE
+        if back is ChefState.IDLE and not branch.lit:
+            back = ChefState.NO_POWER
+        self._set_state(chef, back)
+        self.metrics.record(self.now, "staff", f"{chef.name} is back", branch.name, chef.name)
+        self._release_cover(chef)
+        self._members_changed(branch, before)
+        self._wake(branch)
+
+    def _call_backup(self, branch: Branch, absent: Chef) -> None:
+        for backup in branch.chefs:
+            if backup.backup and backup.state is ChefState.ON_CALL:
+                backup.covering = absent.id
+                self._set_state(backup, ChefState.CALLED_IN)
+                self.loop.at(self.now + self.staff.call_in_minutes, self._backup_arrives, backup)
+                self.metrics.record(
+                    self.now,
+                    "staff",
+                    f"backup {backup.name} called in for {absent.name}, arriving "
+                    f"{self.clock(self.now + self.staff.call_in_minutes)}",
+                    branch.name,
+                    backup.name,
+                )
+                return
+        if not any(chef.on_duty for chef in branch.chefs):
+            self.metrics.record(
+                self.now, "staff", f"no chef left on duty at {branch.name}", branch.name
+            )
+
+    def _backup_arrives(self, chef: Chef) -> None:
+        if chef.id not in self.chefs or chef.state is not ChefState.CALLED_IN:
+            return
+        branch = chef.branch
+        before = self._members(branch)
+        self._set_state(chef, ChefState.IDLE if branch.lit else ChefState.NO_POWER)
+        self.metrics.record(
+            self.now, "staff", f"backup {chef.name} arrived", branch.name, chef.name
+        )
+        self._members_changed(branch, before)
+        self._wake(branch)
+
+    def _release_cover(self, returning: Chef) -> None:
+        for backup in returning.branch.chefs:
+            if backup.covering == returning.id:
+                backup.covering = None
+                if backup.state in (ChefState.IDLE, ChefState.NO_POWER, ChefState.CALLED_IN):
+                    self._set_state(backup, ChefState.ON_CALL)
+
+    def _release_queue(self, chef: Chef) -> None:
+        """Re-route the items waiting in a chef's own queue when the chef stops working."""
+        branch = chef.branch
+        waiting = list(chef.queue)
+        chef.queue.clear()
+        branch.waiting -= len(waiting)
+        chefs = branch.on_duty()
+        for task in waiting:
+            self._enqueue(branch, task, chefs)
+        self._wake(branch)
+
+    def _rescue_orphans(self, branch: Branch) -> None:
+        """Re-route team lines that no chef on duty can take from any more."""
+        chefs = branch.on_duty()
+        if not chefs:
+            return
+        specialties = {chef.specialty for chef in chefs}
+        if GENERALIST in specialties:
+            return
+        for key, queue in list(branch.pull.items()):
+            if key != SHARED_QUEUE and queue and key[1:] not in specialties:
+                moved = list(queue)
+                queue.clear()
+                branch.waiting -= len(moved)
+                for task in moved:
+                    self._enqueue(branch, task, chefs)
+        self._wake(branch)
+
+    def _members(self, branch: Branch) -> list[str]:
+        return [chef.id for chef in branch.chefs if chef.state in WORKING]
+
+    def _members_changed(self, branch: Branch, before: list[str]) -> None:
+        """Rescue orphaned lines and report the remap meter when the chefs on duty change."""
+        after = self._members(branch)
+        if before == after:
+            return
+        self._rescue_orphans(branch)
+        if not before or not after:
+            return
+        moved = remapped_fraction(before, after, self.regulars.customers, self.regulars.ring_vnodes)
+        router = self._routers[branch.name]
+        actual = None
+        if router.hashes_customers:
+            actual = moved["ring" if branch.strategy == "ring" else "modulo"]
+        remap = {
+            "time": self.now, "branch": branch.name, "before": len(before), "after": len(after),
+            "modulo": moved["modulo"], "ring": moved["ring"], "actual": actual,
+        }  # fmt: skip
+        self.remaps.append(remap)
+        self.metrics.record(
+            self.now,
+            "remap",
+            f"chefs {len(before)}→{len(after)}: modulo would remap {moved['modulo']:.0%} of "
+            f"customers, a ring {moved['ring']:.0%}",
+            branch.name,
+        )
+
+    # ---------------------------------------------------------------- power
+
+    def _power(self, ref: tuple[Branch, bool]) -> None:
+        branch, on = ref
+        if branch.lit == on:
+            return
+        branch.lit = on
+        if on:
+            for chef in branch.chefs:
+                if chef.state is ChefState.NO_POWER:
+                    chef.state = ChefState.IDLE
+            self.metrics.record(self.now, "power", f"power is back at {branch.name}", branch.name)
+            self._wake(branch)
+            return
+        for chef in branch.chefs:
+            if chef.state in (ChefState.IDLE, ChefState.COOKING, ChefState.PREPPING):
+                self._interrupt(chef)
+                chef.state = ChefState.NO_POWER
+        self.metrics.record(self.now, "power", f"power cut at {branch.name}", branch.name)
+
+    # ----------------------------------------------------------------- menu
+
+    def publish_menu(self, item: str, price: float | None, cook_minutes: float | None) -> int:
+        """Make a new menu version; each branch gets it after its own delay."""
+        current = dict(self.menu_versions[-1])
+        old_price, old_minutes = current[item]
+        current[item] = (
+            old_price if price is None else price,
+            old_minutes if cook_minutes is None else cook_minutes,
+        )
+        self.menu_versions.append(current)
+        self.menu_changes.append(frozenset({item}))
+        version = len(self.menu_versions) - 1
+        for branch in self.branches:
+            self.loop.at(self.now + branch.menu_delay, self._menu_arrives, (branch, version))
+        self.metrics.record(self.now, "menu", f"menu v{version}: {item} changed")
+        return version
+
+    def _timeline_menu(self, event: MenuUpdate) -> None:
+        self.publish_menu(event.item, event.price, event.cook_minutes)
+
+    def _menu_arrives(self, ref: tuple[Branch, int]) -> None:
+        branch, version = ref
+        if version > branch.menu_version:
+            branch.menu_version = version
+            self.metrics.record(
+                self.now, "menu", f"{branch.name} now cooks menu v{version}", branch.name
+            )
+
+    # ---------------------------------------------------------------- money
+
+    def _settle(self, accrual: Accrual) -> None:
+        now = self.loop.now
+        if accrual.rate:
+            self.ledger.post(accrual.cause, -accrual.rate * (now - accrual.since) / 60.0)
+        accrual.since = now
+
+    def _settle_all(self) -> None:
+        for chef in self.chefs.values():
+            self._settle(chef.pay)
+        for branch in self.branches:
+            self._settle(branch.rent)
+            self._settle(branch.agent_pay)
+
+    # ---------------------------------------------------------- housekeeping
+
+    def _close_doors(self, _: object) -> None:
+        self.doors_open = False
+        self.metrics.record(self.now, "shift", f"doors close at {self.clock()}")
+
+    def _tick(self, _: object) -> None:
+        """Every sim minute: warnings; every few: a chart sample; every hour: wages and rent.
+
+        After the doors close the shift ends when the last order is settled, or when nothing is
+        left that could move the orders still waiting (they are lost as unserved).
+        """
+        minute = round(self.now)
+        self._check_warnings()
+        if minute % self._sample_every == 0:
+            self._sample()
+        if minute % 60 == 0 and minute:
+            self._settle_all()
+        if self.doors_open or (self.metrics.in_flight and self.loop.pending()):
+            self.loop.at(self.now + TICK_MINUTES, self._tick)
+        else:
+            self._finish()
+
+    def _sample(self) -> None:
+        metrics = self.metrics
+        throughput, p95 = metrics.window_stats(self.now)
+        busy = duty = 0
+        for chef in self.chefs.values():
+            if chef.state in WORKING:
+                duty += 1
+                busy += chef.state is ChefState.COOKING or chef.state is ChefState.PREPPING
+        metrics.samples.append(
+            Sample(
+                self.now,
+                sum(branch.waiting for branch in self.branches),
+                metrics.in_flight,
+                metrics.delivered,
+                metrics.lost,
+                throughput,
+                p95,
+                busy / duty if duty else 0.0,
+                self.ledger.balance,
+            )
+        )
+
+    def _check_warnings(self) -> None:
+        now = self.now
+        found: dict[tuple[str, str], str] = {}
+        for branch in self.branches:
+            if not branch.is_open:
+                continue
+            name = branch.name
+            if not branch.lit:
+                found["dark", name] = f"{name} is dark: its orders fail over or are lost"
+                continue
+            if self.doors_open and not self._staffed(branch):
+                found["no_chef", name] = f"no chef on duty at {name}: every order will be lost"
+            capacity = branch.capacity
+            if capacity and branch.waiting >= QUEUE_WARNING * capacity:
+                found["queue", name] = f"{name} queue {branch.waiting}/{capacity}: nearly full"
+            for queue in (*branch.pull.values(), *(chef.queue for chef in branch.chefs)):
+                if queue and (patience := queue[0].order.patience) is not None:
+                    left = queue[0].order.placed + patience - now
+                    if left < PATIENCE_WARNING * patience:
+                        found["patience", name] = f"customers at {name} are running out of patience"
+                        break
+            for job in branch.prep:
+                if self.doors_open and not branch.stock[job.component].fresh(now):
+                    found["prep", name] = f"{name} has no {job.component} prepped"
+            if self.delivery.enabled and not branch.agents:
+                found["agents", name] = f"{name} has no delivery agents"
+            elif len(branch.ready) >= max(3, 2 * len(branch.agents)):
+                found["delivery", name] = f"{len(branch.ready)} orders wait for a driver at {name}"
+        for key, text in found.items():
+            if key not in self.warnings:
+                self.metrics.record(now, "warning", text, key[1])
+        self.warnings = found
+
+    def _finish(self) -> None:
+        if self.finished:
+            return
+        for order in sorted(self.orders.values(), key=lambda o: o.id):
+            self._lose(order, LossCause.UNSERVED)
+        self._settle_all()
+        self._sample()
+        self.loop.clear()
+        self.finished = True
+        self.metrics.record(self.now, "shift", f"last order settled at {self.clock()}")

@@ -1,0 +1,127 @@
+"""What the shop measures: counters, the loss ledger, latencies, time series and the event log.
+
+Definitions match GAME.md and are the same in the live view, the report and `--json`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from typing import NamedTuple
+
+from pizzashop.sim.orders import LossCause
+
+LOG_LIMIT = 5000
+WINDOW_MINUTES = 60.0
+
+
+class LogEntry(NamedTuple):
+    """One line of the structured event log."""
+
+    time: float
+    kind: str
+    branch: str
+    chef: str
+    order: int
+    text: str
+
+
+class Sample(NamedTuple):
+    """The shop at one instant, for charts."""
+
+    time: float
+    queue: int
+    in_flight: int
+    delivered: int
+    lost: int
+    throughput: float
+    p95: float
+    utilisation: float
+    money: float
+
+
+class Moment(NamedTuple):
+    """A window of the shift that went badly, for the debrief."""
+
+    start: float
+    lost: int
+    cause: str
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of already sorted values (0.0 when there are none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(p / 100.0 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+class Metrics:
+    __slots__ = (
+        "delivered",
+        "in_flight",
+        "in_flight_area",
+        "in_flight_since",
+        "latencies",
+        "log",
+        "log_total",
+        "loss_times",
+        "losses",
+        "on_time",
+        "placed",
+        "recent",
+        "samples",
+        "waits",
+    )
+
+    def __init__(self) -> None:
+        self.placed = 0
+        self.delivered = 0
+        self.on_time = 0
+        self.in_flight = 0
+        self.in_flight_area = 0.0
+        self.in_flight_since = 0.0
+        self.losses: Counter[LossCause] = Counter()
+        self.loss_times: list[tuple[float, LossCause]] = []
+        self.latencies: list[float] = []
+        self.waits: list[float] = []
+        self.recent: deque[tuple[float, float]] = deque()
+        self.samples: list[Sample] = []
+        self.log: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
+        self.log_total = 0
+
+    @property
+    def lost(self) -> int:
+        return sum(self.losses.values())
+
+    def flight_change(self, now: float, delta: int) -> None:
+        """Integrate orders-in-flight over time (for Little's law), then apply the change."""
+        self.in_flight_area += self.in_flight * (now - self.in_flight_since)
+        self.in_flight_since = now
+        self.in_flight += delta
+
+    def record(
+        self, time: float, kind: str, text: str, branch: str = "", chef: str = "", order: int = -1
+    ) -> None:
+        self.log.append(LogEntry(time, kind, branch, chef, order, text))
+        self.log_total += 1
+
+    def window_stats(self, now: float) -> tuple[float, float]:
+        """Deliveries per hour and p95 order-to-door over the last hour."""
+        recent = self.recent
+        while recent and recent[0][0] < now - WINDOW_MINUTES:
+            recent.popleft()
+        span = min(WINDOW_MINUTES, now) or 1.0
+        latencies = sorted(latency for _, latency in recent)
+        return len(recent) * 60.0 / span, percentile(latencies, 95)
+
+    def worst_moments(self, bucket: float = 15.0, top: int = 3) -> list[Moment]:
+        """The windows with the most lost orders, each with its commonest cause."""
+        buckets: dict[int, Counter[LossCause]] = {}
+        for time, cause in self.loss_times:
+            buckets.setdefault(int(time // bucket), Counter())[cause] += 1
+        ranked = sorted(buckets.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+        return [
+            Moment(index * bucket, sum(causes.values()), causes.most_common(1)[0][0].value)
+            for index, causes in ranked[:top]
+        ]

@@ -1,0 +1,114 @@
+"""Orders and the items (tasks) a kitchen cooks for them.
+
+An order is placed → routed → queued → cooking → ready → out for delivery → delivered, or lost with
+a cause. Its items are tasks: a kitchen may cook them on different chefs, and the order is ready
+when the last one is done. Every lost order carries exactly one `LossCause`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderState(StrEnum):
+    PLACED = "placed"
+    ROUTED = "routed"
+    QUEUED = "queued"
+    COOKING = "cooking"
+    READY = "ready"
+    OUT = "out for delivery"
+    DELIVERED = "delivered"
+    LOST = "lost"
+
+
+class LossCause(StrEnum):
+    QUEUE_FULL = "queue_full"
+    GAVE_UP = "gave_up"
+    BRANCH_DARK = "branch_dark"
+    NO_ROUTE = "no_route"
+    NO_CHEF = "no_chef"
+    STALE = "stale_recipe"
+    UNSERVED = "unserved_at_close"
+
+
+LOSS_TEXT: dict[LossCause, str] = {
+    LossCause.QUEUE_FULL: "turned away: the queue was full",
+    LossCause.GAVE_UP: "gave up waiting for cooking to start",
+    LossCause.BRANCH_DARK: "the branch was dark and nothing failed over",
+    LossCause.NO_ROUTE: "no open branch could reach the customer",
+    LossCause.NO_CHEF: "no chef on duty at the branch",
+    LossCause.STALE: "cooked to an old recipe and refunded",
+    LossCause.UNSERVED: "still waiting when the last chef went home",
+}
+
+
+class Task:
+    """One item of an order, cooked by one chef."""
+
+    __slots__ = ("chef", "item", "key", "order", "quantile", "started")
+
+    def __init__(self, order: Order, item: str, quantile: float) -> None:
+        self.order = order
+        self.item = item
+        self.quantile = quantile
+        self.chef: str | None = None
+        self.key: str = ""
+        self.started = -1.0
+
+
+class Order:
+    """A customer's order and its journey through the shop."""
+
+    __slots__ = (
+        "area",
+        "branch",
+        "cause",
+        "customer",
+        "done_at",
+        "id",
+        "menu_version",
+        "on_time",
+        "patience",
+        "placed",
+        "remaining",
+        "stale",
+        "started",
+        "state",
+        "tasks",
+    )
+
+    def __init__(
+        self,
+        order_id: int,
+        customer: int,
+        area: str,
+        placed: float,
+        patience: float | None,
+        menu_version: int,
+    ) -> None:
+        self.id = order_id
+        self.customer = customer
+        self.area = area
+        self.placed = placed
+        self.patience = patience
+        self.menu_version = menu_version
+        self.tasks: list[Task] = []
+        self.remaining = 0
+        self.branch: str | None = None
+        self.state = OrderState.PLACED
+        self.cause: LossCause | None = None
+        self.started = -1.0
+        self.done_at = -1.0
+        self.on_time = False
+        self.stale = False
+
+    @property
+    def finished(self) -> bool:
+        return self.state is OrderState.DELIVERED or self.state is OrderState.LOST
+
+    @property
+    def items(self) -> list[str]:
+        return [task.item for task in self.tasks]
+
+    def deadline(self) -> float | None:
+        return None if self.patience is None else self.placed + self.patience

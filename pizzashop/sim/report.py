@@ -1,0 +1,100 @@
+"""The end-of-shift report: the same definitions as the live view (GAME.md), plus score and stars.
+
+Score, documented for players and graders:
+    score = round(1000 × goodput + profit / 10)
+Goodput (on-time deliveries over orders placed) dominates; profit breaks ties between shops that
+serve equally well. Stars: the main goal wins the level (1 star); the bonus and speed goals add
+one each, and count only when the main goal is met.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from pizzashop.sim.ledger import COSTS
+from pizzashop.sim.metrics import percentile
+from pizzashop.sim.orders import LossCause
+from pizzashop.sim.scenario import Goal
+
+if TYPE_CHECKING:
+    from pizzashop.sim.engine import Simulation
+
+
+def _r(value: float, places: int = 4) -> float:
+    return round(value, places) + 0.0
+
+
+def build_report(sim: Simulation) -> dict[str, Any]:
+    """Every headline figure of a shift, as plain JSON-ready values in a fixed order."""
+    metrics, ledger = sim.metrics, sim.ledger
+    placed = metrics.placed
+    latencies = sorted(metrics.latencies)
+    causes = ledger.causes()
+    costs = -math.fsum(causes.get(cause, 0.0) for cause in COSTS)
+    revenue = causes.get("revenue", 0.0)
+    refunds = -causes.get("refunds", 0.0)
+    profit = ledger.exact_balance() - ledger.start
+    goodput = metrics.on_time / placed if placed else 0.0
+    samples = [s for s in metrics.samples if s.time <= sim.shift_end]
+    utilisation = math.fsum(s.utilisation for s in samples) / len(samples) if samples else 0.0
+    waits = metrics.waits
+    report: dict[str, Any] = {
+        "scenario": sim.scenario.name,
+        "seed": sim.seed,
+        "kitchen_strategy": ",".join(sorted({b.strategy for b in sim.branches})),
+        "branch_strategy": sim.branch_strategy,
+        "orders_placed": placed,
+        "orders_delivered": metrics.delivered,
+        "orders_on_time": metrics.on_time,
+        "orders_lost": {cause.value: metrics.losses.get(cause, 0) for cause in LossCause},
+        "orders_lost_total": metrics.lost,
+        "orders_in_flight": metrics.in_flight,
+        "goodput": _r(goodput),
+        "throughput_per_hour": _r(metrics.delivered / sim.scenario.shift_hours),
+        "latency_p50": _r(percentile(latencies, 50)),
+        "latency_p95": _r(percentile(latencies, 95)),
+        "latency_p99": _r(percentile(latencies, 99)),
+        "mean_wait": _r(math.fsum(waits) / len(waits) if waits else 0.0),
+        "chef_utilisation": _r(utilisation),
+        "revenue": _r(revenue, 2),
+        "refunds": _r(refunds, 2),
+        "costs": {cause: _r(-causes.get(cause, 0.0), 2) for cause in COSTS},
+        "profit": _r(profit, 2),
+        "cost_per_1000_on_time": _r(costs / metrics.on_time * 1000, 2) if metrics.on_time else None,
+        "bases_spoiled": sum(s.spoiled for b in sim.branches for s in b.stock.values()),
+        "remaps": len(sim.remaps),
+        "worst_moments": [m._asdict() for m in metrics.worst_moments()],
+        "ended_at": _r(sim.now, 2),
+        "actions": len(sim.action_log),
+    }
+    report["score"] = round(1000 * goodput + profit / 10)
+    goals = sim.scenario.goals
+    if goals is not None:
+        met = {
+            tier: goal is not None and goal_met(goal, report)
+            for tier, goal in (("main", goals.main), ("bonus", goals.bonus), ("speed", goals.speed))
+        }
+        report["goals"] = met
+        report["won"] = met["main"]
+        report["stars"] = (met["main"] + met["bonus"] + met["speed"]) if met["main"] else 0
+    return report
+
+
+def goal_met(goal: Goal, report: dict[str, Any]) -> bool:
+    value = metric_value(report, goal.metric)
+    if value is None:
+        return False
+    if goal.min is not None and value < goal.min:
+        return False
+    return not (goal.max is not None and value > goal.max)
+
+
+def metric_value(report: dict[str, Any], metric: str) -> float | None:
+    """A report figure by dotted name, e.g. `goodput` or `orders_lost.queue_full`."""
+    value: Any = report
+    for part in metric.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value if isinstance(value, int | float) else None

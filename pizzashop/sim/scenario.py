@@ -1,0 +1,350 @@
+"""Scenario files: pydantic models for the TOML that describes a shift.
+
+Every field a designer can write is here, with unknown keys rejected so a typo is an error and not
+a silently ignored setting. Validation that spans fields (a chef's specialty must be a station, a
+branch's area must exist) lives in model validators so it reports the exact field path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from pizzashop.sim.actions import ACTION_KINDS
+from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
+
+GENERALIST = "generalist"
+KITCHEN_STRATEGY_DEFAULT = "shared"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PositiveMinutes = Annotated[float, Field(gt=0)]
+
+
+class Patience(Strict):
+    """How long a customer waits for cooking to start before giving up."""
+
+    mean_minutes: PositiveMinutes
+    dist: Literal["exponential", "lognormal", "fixed"] = "exponential"
+    cv: float = Field(0.5, gt=0)
+
+
+class Demand(Strict):
+    """Order arrivals: a Poisson process whose rate follows the hours of the shift."""
+
+    rate_per_hour: float | list[Annotated[float, Field(ge=0)]] = Field(
+        description="orders per hour: one number, or one per hour of the shift (the last repeats)"
+    )
+    areas: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict, description="where customers live: area -> weight"
+    )
+    patience: Patience | None = None
+
+    @model_validator(mode="after")
+    def _rates(self) -> Demand:
+        rates = self.rate_per_hour
+        if isinstance(rates, list) and not rates:
+            raise ValueError("rate_per_hour needs at least one value")
+        if isinstance(rates, float | int) and rates < 0:
+            raise ValueError("rate_per_hour must be >= 0")
+        return self
+
+
+class MenuItem(Strict):
+    """A dish: data only, so a burger joins the menu without code."""
+
+    price: float = Field(ge=0)
+    cook_minutes: PositiveMinutes
+    service: Literal["exponential", "lognormal", "fixed"] = "lognormal"
+    cv: float = Field(0.3, gt=0)
+    station: str | None = Field(None, description="specialty that cooks it (default: its name)")
+    weight: float = Field(1.0, ge=0, description="chance to be an order's main item")
+    addon: float = Field(0.0, ge=0, le=1, description="chance to be added to any order")
+    uses: str | None = Field(None, description="a prepped component that speeds it up")
+    prep_saving: float = Field(0.0, ge=0, lt=1, description="share of cook time a component saves")
+
+
+class Component(Strict):
+    """Something chefs prepare ahead in off-peak hours (a pizza base)."""
+
+    prep_minutes: PositiveMinutes
+    shelf_life_minutes: PositiveMinutes
+    cap: int = Field(ge=1)
+    cost: float = Field(0.0, ge=0)
+
+
+class ChefSpec(Strict):
+    name: str = Field(min_length=1, max_length=24)
+    specialty: str = GENERALIST
+    level: int = Field(1, ge=1)
+    backup: bool = False
+
+
+class PrepJob(Strict):
+    """Cron-like: between clock hours `start` and `end`, idle chefs prep up to `target`."""
+
+    start: float = Field(ge=0, le=48)
+    end: float = Field(ge=0, le=48)
+    component: str
+    target: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> PrepJob:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class BranchSpec(Strict):
+    name: str = Field(min_length=1, max_length=24)
+    area: str
+    open: bool = True
+    rent_per_hour: float = Field(0.0, ge=0)
+    open_cost: float = Field(0.0, ge=0)
+    queue_capacity: int | None = Field(None, ge=0, description="items waiting; none = no limit")
+    agents: int = Field(0, ge=0)
+    max_chefs: int = Field(12, ge=1)
+    menu_delay_minutes: float = Field(0.0, ge=0, description="how long a menu update takes here")
+    chefs: list[ChefSpec] = Field(default_factory=list)
+    prep: list[PrepJob] = Field(default_factory=list)
+
+
+class StaffRules(Strict):
+    """Vertical scaling: speed and wage by level; the last level is the hardware limit."""
+
+    speed_by_level: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: [1.0, 1.5, 1.8, 1.95, 2.0], min_length=1
+    )
+    wage_by_level: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: [15.0, 24.0, 38.0, 60.0, 95.0], min_length=1
+    )
+    upgrade_cost_by_level: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: [150.0, 300.0, 600.0, 1200.0],
+        description="cost to go from level i+1 to i+2",
+    )
+    hire_cost: float = Field(100.0, ge=0)
+    generalist_factor: float = Field(1.25, gt=0, description="generalist cook time multiplier")
+    off_specialty_factor: float = Field(1.8, gt=0, description="specialist cooking another dish")
+    call_in_minutes: float = Field(30.0, ge=0, description="a backup chef's time to arrive")
+    backup_retainer: float = Field(0.25, ge=0, le=1, description="share of wage paid on call")
+
+    @model_validator(mode="after")
+    def _levels(self) -> StaffRules:
+        levels = len(self.speed_by_level)
+        if len(self.wage_by_level) != levels:
+            raise ValueError("wage_by_level needs one value per level in speed_by_level")
+        if len(self.upgrade_cost_by_level) < levels - 1:
+            raise ValueError("upgrade_cost_by_level needs one value per level above the first")
+        return self
+
+
+class Delivery(Strict):
+    """Decoupled delivery: a pool of agents per branch carries any ready order."""
+
+    enabled: bool = True
+    handoff_minutes: float = Field(2.0, ge=0)
+    agent_wage: float = Field(12.0, ge=0)
+    agent_hire_cost: float = Field(50.0, ge=0)
+    max_travel_minutes: float | None = Field(None, gt=0, description="farther areas: no route")
+
+
+class Routing(Strict):
+    branch: str = "nearest"
+    failover: bool = True
+    kitchen: str = KITCHEN_STRATEGY_DEFAULT
+
+
+class Regulars(Strict):
+    """Customers whose usual order a chef or branch already knows."""
+
+    customers: int = Field(1000, ge=1, description="size of the customer population")
+    chef_speedup: float = Field(1.0, gt=0, le=1, description="cook time factor, same chef")
+    branch_speedup: float = Field(1.0, gt=0, le=1, description="cook time factor, same branch")
+    ring_vnodes: int = Field(64, ge=1, le=1024)
+
+
+class Rush(Strict):
+    kind: Literal["rush"]
+    at: float = Field(ge=0)
+    duration: PositiveMinutes
+    factor: float = Field(gt=0)
+
+
+class Leave(Strict):
+    kind: Literal["leave"]
+    at: float = Field(ge=0)
+    duration: PositiveMinutes
+    chef: str
+
+
+class Outage(Strict):
+    kind: Literal["outage"]
+    at: float = Field(ge=0)
+    duration: PositiveMinutes
+    branch: str | None = None
+    area: str | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> Outage:
+        if (self.branch is None) == (self.area is None):
+            raise ValueError("an outage names exactly one of branch or area")
+        return self
+
+
+class MenuUpdate(Strict):
+    kind: Literal["menu_update"]
+    at: float = Field(ge=0)
+    item: str
+    price: float | None = Field(None, ge=0)
+    cook_minutes: float | None = Field(None, gt=0)
+
+
+TimelineEvent = Annotated[Rush | Leave | Outage | MenuUpdate, Field(discriminator="kind")]
+
+
+class RandomDisruptions(Strict):
+    """Disruptions drawn from their own streams: same seed, same outage at the same second."""
+
+    leave_probability: float = Field(0.0, ge=0, le=1, description="per chef, a whole-day absence")
+    outages: int = Field(0, ge=0, description="random branch outages in the shift")
+    outage_minutes: float = Field(30.0, gt=0)
+
+
+class Goal(Strict):
+    """A target on one report metric, e.g. goodput >= 0.9."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _bound(self) -> Goal:
+        if self.min is None and self.max is None:
+            raise ValueError("a goal needs min or max")
+        return self
+
+
+class Goals(Strict):
+    main: Goal
+    bonus: Goal | None = None
+    speed: Goal | None = None
+
+
+class Scenario(Strict):
+    """One shift: what happens, what the player starts with and may do, and what counts as a win."""
+
+    name: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    concept: str = ""
+    seed: int = 1
+    open_hour: float = Field(11.0, ge=0, lt=24)
+    shift_hours: float = Field(gt=0, le=48)
+    on_time_minutes: PositiveMinutes = 45.0
+    money: float = 1000.0
+    sample_minutes: PositiveMinutes = 5.0
+    demand: Demand
+    menu: dict[str, MenuItem] = Field(min_length=1)
+    components: dict[str, Component] = Field(default_factory=dict)
+    areas: list[str] = Field(default_factory=lambda: ["centre"], min_length=1)
+    travel: dict[str, dict[str, Annotated[float, Field(ge=0)]]] = Field(default_factory=dict)
+    branches: list[BranchSpec] = Field(min_length=1)
+    staff: StaffRules = Field(default_factory=StaffRules)
+    delivery: Delivery = Field(default_factory=Delivery)
+    routing: Routing = Field(default_factory=Routing)
+    regulars: Regulars = Field(default_factory=Regulars)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    disruptions: RandomDisruptions = Field(default_factory=RandomDisruptions)
+    allowed_actions: list[str] | None = Field(None, description="action kinds; none = all")
+    goals: Goals | None = None
+
+    @property
+    def stations(self) -> set[str]:
+        return {item.station or name for name, item in self.menu.items()}
+
+    def travel_minutes(self, a: str, b: str) -> float:
+        """Travel time between areas; the matrix may give either direction, same area is 0."""
+        if a == b:
+            return self.travel.get(a, {}).get(b, 0.0)
+        row = self.travel.get(a, {})
+        if b in row:
+            return row[b]
+        return self.travel.get(b, {}).get(a, 0.0)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        areas = set(self.areas)
+        stations = self.stations | {GENERALIST}
+        for key in self.demand.areas:
+            _check(key in areas, f"demand.areas.{key}: unknown area (areas are {sorted(areas)})")
+        for src, row in self.travel.items():
+            _check(src in areas, f"travel.{src}: unknown area")
+            for dst in row:
+                _check(dst in areas, f"travel.{src}.{dst}: unknown area")
+        for name, item in self.menu.items():
+            if item.uses is not None:
+                _check(item.uses in self.components, f"menu.{name}.uses: unknown component")
+        _check(
+            any(item.weight > 0 for item in self.menu.values()),
+            "menu: at least one item needs weight > 0",
+        )
+        names: set[str] = set()
+        chef_names: set[str] = set()
+        levels = len(self.staff.speed_by_level)
+        for i, branch in enumerate(self.branches):
+            where = f"branches.{i}"
+            _check(branch.name not in names, f"{where}.name: duplicate branch {branch.name!r}")
+            names.add(branch.name)
+            _check(branch.area in areas, f"{where}.area: unknown area {branch.area!r}")
+            _check(len(branch.chefs) <= branch.max_chefs, f"{where}.chefs: more than max_chefs")
+            for j, chef in enumerate(branch.chefs):
+                _check(
+                    chef.specialty in stations,
+                    f"{where}.chefs.{j}.specialty: unknown {chef.specialty!r} "
+                    f"(choose from {sorted(stations)})",
+                )
+                _check(chef.level <= levels, f"{where}.chefs.{j}.level: above the max {levels}")
+                _check(chef.name not in chef_names, f"{where}.chefs.{j}.name: duplicate chef")
+                chef_names.add(chef.name)
+            for j, job in enumerate(branch.prep):
+                _check(
+                    job.component in self.components,
+                    f"{where}.prep.{j}.component: unknown component {job.component!r}",
+                )
+        for i, event in enumerate(self.timeline):
+            where = f"timeline.{i}"
+            if isinstance(event, Leave):
+                _check(event.chef in chef_names, f"{where}.chef: unknown chef {event.chef!r}")
+            elif isinstance(event, Outage):
+                if event.branch is not None:
+                    _check(event.branch in names, f"{where}.branch: unknown {event.branch!r}")
+                if event.area is not None:
+                    _check(event.area in areas, f"{where}.area: unknown area {event.area!r}")
+            elif isinstance(event, MenuUpdate):
+                _check(event.item in self.menu, f"{where}.item: unknown item {event.item!r}")
+        _check(
+            self.routing.kitchen in KITCHEN_STRATEGIES,
+            f"routing.kitchen: unknown strategy {self.routing.kitchen!r} "
+            f"(choose from {', '.join(KITCHEN_STRATEGIES)})",
+        )
+        _check(
+            self.routing.branch in BRANCH_STRATEGIES,
+            f"routing.branch: unknown strategy {self.routing.branch!r} "
+            f"(choose from {', '.join(BRANCH_STRATEGIES)})",
+        )
+        for kind in self.allowed_actions or []:
+            _check(kind in ACTION_KINDS, f"allowed_actions: unknown action {kind!r}")
+        return self
+
+
+def _check(condition: bool, message: str) -> None:
+    """Raise a validation error whose field path is the part of `message` before ': '."""
+    if not condition:
+        field, _, problem = message.partition(": ")
+        raise PydanticCustomError("reference", "{problem}", {"field": field, "problem": problem})

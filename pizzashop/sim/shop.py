@@ -1,0 +1,218 @@
+"""The shop's people and places: chefs, delivery agents, prep stock and branches.
+
+These hold state only; the engine (`engine.py`) moves them. Read-only views for the UI are the
+attributes themselves — the UI must not assign to them (a test checks).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pizzashop.sim.orders import Order, Task
+    from pizzashop.sim.scenario import BranchSpec, Component, PrepJob
+
+
+class ChefState(StrEnum):
+    IDLE = "idle"
+    COOKING = "cooking"
+    PREPPING = "prepping"
+    ON_LEAVE = "on leave"
+    NO_POWER = "no power"
+    ON_CALL = "on call"
+    CALLED_IN = "on the way"
+
+
+WORKING = frozenset({ChefState.IDLE, ChefState.COOKING, ChefState.PREPPING, ChefState.NO_POWER})
+
+
+class Accrual:
+    """A running cost (wage, rent) that the ledger settles whenever its rate changes."""
+
+    __slots__ = ("cause", "rate", "since")
+
+    def __init__(self, cause: str, rate: float, since: float) -> None:
+        self.cause = cause
+        self.rate = rate
+        self.since = since
+
+
+class Chef:
+    __slots__ = (
+        "absent_until",
+        "backup",
+        "branch",
+        "busy_minutes",
+        "covering",
+        "done_at",
+        "id",
+        "level",
+        "name",
+        "pay",
+        "prep_component",
+        "queue",
+        "specialty",
+        "speed",
+        "started_at",
+        "state",
+        "task",
+        "token",
+    )
+
+    def __init__(
+        self, chef_id: str, name: str, branch: Branch, specialty: str, level: int, speed: float
+    ) -> None:
+        self.id = chef_id
+        self.name = name
+        self.branch = branch
+        self.specialty = specialty
+        self.level = level
+        self.speed = speed
+        self.backup = False
+        self.state = ChefState.IDLE
+        self.task: Task | None = None
+        self.prep_component: str | None = None
+        self.started_at = 0.0
+        self.done_at = 0.0
+        self.token = 0
+        self.busy_minutes = 0.0
+        self.absent_until = -1.0
+        self.covering: str | None = None
+        self.queue: deque[Task] = deque()
+        self.pay = Accrual("wages", 0.0, 0.0)
+
+    @property
+    def load(self) -> int:
+        """Items waiting in this chef's own queue plus the one being cooked."""
+        return len(self.queue) + (self.state is ChefState.COOKING)
+
+    @property
+    def on_duty(self) -> bool:
+        return self.state in WORKING
+
+    @property
+    def free(self) -> bool:
+        return self.state is ChefState.IDLE
+
+    def progress(self, now: float) -> float:
+        """Share of the current job done, 0…1 (for progress bars)."""
+        span = self.done_at - self.started_at
+        if self.state not in (ChefState.COOKING, ChefState.PREPPING) or span <= 0:
+            return 0.0
+        return min(1.0, max(0.0, (now - self.started_at) / span))
+
+
+class AgentState(StrEnum):
+    IDLE = "idle"
+    OUT = "out"
+    RETURNING = "returning"
+
+
+class Agent:
+    __slots__ = ("back_at", "id", "order", "state")
+
+    def __init__(self, agent_id: str) -> None:
+        self.id = agent_id
+        self.state = AgentState.IDLE
+        self.order: Order | None = None
+        self.back_at = 0.0
+
+
+class Stock:
+    """Prepped components: first in, first out, each with the time it was made."""
+
+    __slots__ = ("cap", "made", "shelf_life", "spoiled")
+
+    def __init__(self, component: Component) -> None:
+        self.cap = component.cap
+        self.shelf_life = component.shelf_life_minutes
+        self.made: deque[float] = deque()
+        self.spoiled = 0
+
+    def discard_expired(self, now: float) -> int:
+        made, expired = self.made, 0
+        while made and now - made[0] >= self.shelf_life:
+            made.popleft()
+            expired += 1
+        self.spoiled += expired
+        return expired
+
+    def fresh(self, now: float) -> int:
+        self.discard_expired(now)
+        return len(self.made)
+
+    def take(self, now: float) -> bool:
+        self.discard_expired(now)
+        if self.made:
+            self.made.popleft()
+            return True
+        return False
+
+
+class Branch:
+    __slots__ = (
+        "agent_pay",
+        "agents",
+        "area",
+        "capacity",
+        "chefs",
+        "index",
+        "is_open",
+        "lit",
+        "max_chefs",
+        "menu_delay",
+        "menu_version",
+        "name",
+        "prep",
+        "pull",
+        "ready",
+        "regular_chef",
+        "rent",
+        "spec",
+        "stock",
+        "strategy",
+        "waiting",
+    )
+
+    def __init__(self, spec: BranchSpec, index: int, components: dict[str, Component]) -> None:
+        self.spec = spec
+        self.index = index
+        self.name = spec.name
+        self.area = spec.area
+        self.is_open = spec.open
+        self.lit = True
+        self.capacity = spec.queue_capacity
+        self.max_chefs = spec.max_chefs
+        self.menu_delay = spec.menu_delay_minutes
+        self.menu_version = 0
+        self.chefs: list[Chef] = []
+        self.agents: list[Agent] = []
+        self.pull: dict[str, deque[Task]] = {}
+        self.ready: deque[Order] = deque()
+        self.waiting = 0
+        self.stock = {name: Stock(component) for name, component in components.items()}
+        self.prep: list[PrepJob] = list(spec.prep)
+        self.regular_chef: dict[int, str] = {}
+        self.rent = Accrual("rent", 0.0, 0.0)
+        self.agent_pay = Accrual("wages", 0.0, 0.0)
+        self.strategy = ""
+
+    @property
+    def serving(self) -> bool:
+        """Open and powered: it can take new orders."""
+        return self.is_open and self.lit
+
+    def on_duty(self) -> list[Chef]:
+        return [chef for chef in self.chefs if chef.state in WORKING]
+
+    def queued_tasks(self) -> list[Task]:
+        """Every item waiting in this branch, oldest order first."""
+        tasks = [task for queue in self.pull.values() for task in queue]
+        tasks.extend(task for chef in self.chefs for task in chef.queue)
+        tasks.sort(key=lambda task: (task.order.placed, task.order.id))
+        return tasks
+
+    def free_agents(self) -> int:
+        return sum(agent.state is AgentState.IDLE for agent in self.agents)
