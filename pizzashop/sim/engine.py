@@ -87,9 +87,10 @@ class Simulation:
                     chef.backup = True
                     self._set_state(chef, ChefState.ON_CALL)
             self._add_agents(branch, branch.spec.agents)
-            self._schedule_prep(branch)
         self._schedule_timeline()
         self._draw_disruptions()
+        for branch in self.branches:
+            self._schedule_prep(branch)
         self.metrics.record(0.0, "shift", f"doors open at {self.clock(0.0)}")
         first = self._source.next_arrival(0.0)
         if first is not None:
