@@ -245,7 +245,7 @@ class Scenario(Strict):
     concept: str = ""
     seed: int = 1
     open_hour: float = Field(11.0, ge=0, lt=24)
-    shift_hours: float = Field(gt=0, le=48)
+    shift_hours: float = Field(gt=0, le=10_000)
     on_time_minutes: PositiveMinutes = 45.0
     money: float = 1000.0
     sample_minutes: PositiveMinutes = 5.0
