@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from pizzashop.sim.actions import Action, Outcome
 from pizzashop.sim.clock import EventLoop
+from pizzashop.sim.commands import apply_action
 from pizzashop.sim.demand import OrderSource
 from pizzashop.sim.hashing import remapped_fraction
 from pizzashop.sim.ledger import Ledger
@@ -131,8 +132,6 @@ class Simulation:
 
     def apply(self, action: Action) -> Outcome:
         """Apply a player action now; it is recorded with the current sim time."""
-        from pizzashop.sim.commands import apply_action
-
         action = action.model_copy(update={"at": self.now})
         if self.finished:
             outcome = Outcome.refused("the shift is over")
