@@ -1,4 +1,8 @@
-"""Bundled scenarios: found by name under `assets/scenarios/`, or loaded from any path."""
+"""Bundled scenarios and campaign levels: found by name under `assets/`, or loaded from a path.
+
+Levels live in `assets/levels/` as `NN_id.toml`; the number orders the campaign and the id (the
+file name without it) is how players and graders name a level.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +27,19 @@ def bundled_scenarios() -> dict[str, Path]:
     return {path.stem: path for path in sorted((assets_dir() / "scenarios").glob("*.toml"))}
 
 
+def bundled_levels() -> dict[str, Path]:
+    """Campaign levels in play order, by id."""
+    levels = sorted((assets_dir() / "levels").glob("[0-9][0-9]_*.toml"))
+    return {path.stem[3:]: path for path in levels}
+
+
 def load_scenario(ref: str | Path) -> Scenario:
-    """A scenario from a file path, or a bundled scenario by name."""
+    """A scenario from a file path, or a bundled scenario or level by name."""
     path = Path(ref)
     if not path.exists():
-        bundled = bundled_scenarios()
+        bundled = {**bundled_scenarios(), **bundled_levels()}
         if str(ref) not in bundled:
             names = ", ".join(bundled)
-            raise InputError(str(ref), "", f"no such file or bundled scenario (bundled: {names})")
+            raise InputError(str(ref), "", f"no such file, scenario or level (bundled: {names})")
         path = bundled[str(ref)]
     return parse_scenario(read_data(path), str(path))

@@ -243,6 +243,10 @@ class Scenario(Strict):
     title: str = ""
     description: str = ""
     concept: str = ""
+    briefing: str = Field("", description="shown before a level: what happens, which concept")
+    debrief: str = Field(
+        "", description="shown after: names the concept; {goodput:.0%}-style report fields"
+    )
     seed: int = 1
     open_hour: float = Field(11.0, ge=0, lt=24)
     shift_hours: float = Field(gt=0, le=10_000)
