@@ -40,6 +40,7 @@ class Simulation:
     ) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
+        self.initial_strategy = kitchen_strategy
         self.streams = Streams(self.seed)
         self.loop = EventLoop()
         self.metrics = Metrics()

@@ -1,0 +1,1 @@
+"""A player's own files: campaign progress, saved games and replays, exported reports."""
