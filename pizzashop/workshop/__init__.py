@@ -1,0 +1,1 @@
+"""Workshops: participants' own routing strategies, headless grading and the leaderboard."""
