@@ -125,15 +125,14 @@ def birth_death(
 
 
 def _summarise(
-    pi: list[float], lam: float, c: int, joined: float, theta: float = 0.0
+    pi: list[float], lam: float, c: int, p_block: float = 0.0, theta: float = 0.0
 ) -> Stationary:
-    """Figures of a solved chain; `joined` is the share of arrivals let in (1 − blocking)."""
+    """Figures of a solved chain; waits are over the arrivals let in, λ(1 − p_block)."""
     p_wait = math.fsum(pi[c:])
-    p_block = 1.0 - joined
     mean_queue = math.fsum((n - c) * p for n, p in enumerate(pi) if n > c)
     mean_in_system = math.fsum(n * p for n, p in enumerate(pi))
     p_abandon = theta * mean_queue / lam
-    mean_wait = mean_queue / (lam * joined)
+    mean_wait = mean_queue / (lam * (1.0 - p_block))
     return Stationary(p_wait, p_block, p_abandon, mean_queue, mean_in_system, mean_wait)
 
 
@@ -147,7 +146,7 @@ def mmck(lam: float, mu: float, c: int, capacity: int) -> Stationary:
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < c:
         raise ValueError(f"capacity K must be an integer >= c = {c}, got {capacity!r}")
     pi = birth_death(lambda n: lam, lambda n: min(n, c) * mu, last=capacity)
-    return _summarise(pi, lam, c, 1.0 - pi[capacity])
+    return _summarise(pi, lam, c, p_block=pi[capacity])
 
 
 def erlang_a(lam: float, mu: float, c: int, theta: float) -> Stationary:
@@ -160,4 +159,4 @@ def erlang_a(lam: float, mu: float, c: int, theta: float) -> Stationary:
     if not theta > 0:
         raise ValueError(f"abandonment rate must be > 0 (θ = 0 is Erlang C), got {theta}")
     pi = birth_death(lambda n: lam, lambda n: min(n, c) * mu + max(n - c, 0) * theta)
-    return _summarise(pi, lam, c, 1.0, theta)
+    return _summarise(pi, lam, c, theta=theta)
