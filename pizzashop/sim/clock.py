@@ -19,25 +19,30 @@ Callback = Callable[[Any], None]
 class EventLoop:
     """A deterministic discrete-event clock. Time is in minutes since the doors opened."""
 
-    __slots__ = ("_action_seq", "_heap", "_seq", "now")
+    __slots__ = ("_action_seq", "_heap", "_seq", "now", "processed", "stopped")
 
     def __init__(self) -> None:
         self.now = 0.0
+        self.processed = 0  # events run so far, for benchmarks
+        self.stopped = False
         self._heap: list[tuple[float, int, Callback, Any]] = []
         self._seq = count()
         self._action_seq = count(-(1 << 62))
 
     def at(self, time: float, callback: Callback, arg: Any = None) -> None:
         """Schedule `callback(arg)` at `time` (never earlier than now)."""
-        heappush(self._heap, (max(time, self.now), next(self._seq), callback, arg))
+        if time < self.now:
+            time = self.now
+        heappush(self._heap, (time, next(self._seq), callback, arg))
 
     def at_first(self, time: float, callback: Callback, arg: Any = None) -> None:
         """Schedule a player action: it runs before engine events of the same time."""
         heappush(self._heap, (max(time, self.now), next(self._action_seq), callback, arg))
 
     def clear(self) -> None:
-        """Drop every pending event: the run is over."""
+        """Drop every pending event and stop the clock: the run is over."""
         self._heap.clear()
+        self.stopped = True
 
     def pending(self) -> int:
         return len(self._heap)
@@ -58,9 +63,20 @@ class EventLoop:
             self.now = time
             callback(arg)
             ran += 1
-        if until > self.now:
+        self.processed += ran
+        if until > self.now and not self.stopped:
             self.now = until
         return ran
+
+    def run(self) -> None:
+        """Run every event until none is left: the hot loop of a whole shift, kept minimal."""
+        heap = self._heap
+        ran = 0
+        while heap:
+            self.now, _, callback, arg = heappop(heap)
+            callback(arg)
+            ran += 1
+        self.processed += ran
 
     def step(self) -> bool:
         """Run the next event; False when none is left."""
@@ -69,4 +85,5 @@ class EventLoop:
         time, _, callback, arg = heappop(self._heap)
         self.now = time
         callback(arg)
+        self.processed += 1
         return True
