@@ -24,16 +24,18 @@ from pizzashop.sim import (
     load_actions,
     load_scenario,
 )
-from pizzashop.sim.files import parse_actions, parse_scenario, read_data
+from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
 
 EXIT_BAD_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit status 2."""
+    """argparse, but a usage error is one line, shaped like every other error, and status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+        command = self.prog.removeprefix("pizzashop").strip()
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_BAD_INPUT, f"pizzashop: error: {where}{one_line(message)} (see --help)\n")
 
 
 def _seed(text: str) -> int:
@@ -75,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     return parser
+
+
+def _scenario(ref: str) -> Scenario:
+    """A bundled name or a path; a path the system cannot even look up is bad input too."""
+    if not ref:
+        raise InputError("scenario", "", "empty; give a bundled name or a file path")
+    try:
+        return load_scenario(ref)
+    except OSError as error:  # e.g. a file name too long to stat
+        raise InputError(ref, "", error.strerror or "cannot be read") from None
 
 
 def run_shift(
@@ -129,15 +141,15 @@ def format_table(report: dict[str, Any]) -> str:
 def _validate(path: Path) -> str:
     data = read_data(path)
     if "actions" in data:
-        return f"{path}: ok, {len(parse_actions(data, str(path)))} action(s)"
+        return one_line(f"{path}: ok, {len(parse_actions(data, str(path)))} action(s)")
     scenario = parse_scenario(data, str(path))
-    return f"{path}: ok, scenario {scenario.name!r}"
+    return one_line(f"{path}: ok, scenario {scenario.name!r}")
 
 
 def _command(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.command == "run":
-        report = run_shift(load_scenario(args.scenario), args.seed, args.actions, args.strategy)
+        report = run_shift(_scenario(args.scenario), args.seed, args.actions, args.strategy)
         out.write((json.dumps(report) if args.json else format_table(report)) + "\n")
     elif args.command == "scenarios":
         for name, path in bundled_scenarios().items():

@@ -11,11 +11,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+MAX_MINUTES = 600_000.0
+"""The longest shift (10,000 hours): no time or duration in a file may reach past it."""
+MAX_TASK_MINUTES = 1440.0
+"""One job (a dish, a prep, a drive, a customer's patience) lasts at most a day."""
+MAX_MONEY = 1e9
+"""Any one price, cost or wage: keeps every sum of money finite and exact enough to report."""
+
 
 class _Action(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys, NaN and infinities are errors: a typo must not be silently ignored."""
 
-    at: float = Field(0.0, ge=0, description="sim minutes since the doors opened")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    at: float = Field(0.0, ge=0, le=MAX_MINUTES, description="sim minutes since the doors opened")
 
 
 class Hire(_Action):
@@ -64,7 +73,7 @@ class RouteBranches(_Action):
 
 
 class PrepSlot(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     start: float = Field(ge=0, le=48)
     end: float = Field(ge=0, le=48)
@@ -101,8 +110,8 @@ class PushMenu(_Action):
 
     kind: Literal["push_menu"] = "push_menu"
     item: str
-    price: float | None = Field(None, ge=0)
-    cook_minutes: float | None = Field(None, gt=0)
+    price: float | None = Field(None, ge=0, le=MAX_MONEY)
+    cook_minutes: float | None = Field(None, gt=0, le=MAX_TASK_MINUTES)
 
 
 Action = Annotated[

@@ -7,35 +7,63 @@ command line can print it and exit with status 2 instead of a traceback.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from pizzashop.sim.actions import Action, ActionFile
 from pizzashop.sim.scenario import Scenario
 
 
+def one_line(text: str) -> str:
+    """Escape newlines and other unprintable characters, so a message stays one terminal line."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape", "backslashreplace").decode()
+        for char in text
+    )
+
+
 class InputError(Exception):
-    """Bad input from a file or an argument: `file: field: problem`."""
+    """Bad input from a file or an argument: `file: field: problem`, always on one line."""
 
     def __init__(self, source: str, field: str, problem: str) -> None:
         self.source, self.field, self.problem = source, field, problem
         where = f"{source}: {field}" if field else source
-        super().__init__(f"{where}: {problem}")
+        super().__init__(one_line(f"{where}: {problem}"))
+
+
+_UNION_MEMBER = re.compile(r"constrained-\w+|[\w-]+\[.*\]")
+"""Location parts pydantic adds for a union's members (`list[constrained-float]`), not fields."""
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+    parts = (str(part) for part in loc)
+    return ".".join(p for p in parts if not _UNION_MEMBER.fullmatch(p)) or "(top level)"
+
+
+def _under(error: ErrorDetails, field: str) -> bool:
+    path = _field(error["loc"])
+    return path == field or path.startswith(f"{field}.")
 
 
 def validation_error(source: str, error: ValidationError) -> InputError:
-    """The first problem pydantic found, named by its field path."""
-    first = error.errors()[0]
+    """The first problem pydantic found, named by its field path.
+
+    A union (`rate_per_hour`: a number or a list) reports one error per member. The one the
+    author meant is the member of the right type, and the deepest: the bad value in the list,
+    not "should be a number".
+    """
+    errors = error.errors()
+    field = _field(errors[0]["loc"])
+    alike = [e for e in errors if _under(e, field)]
+    first = min(alike, key=lambda e: (e["type"].endswith(("_type", "_parsing")), -len(e["loc"])))
     message = first["msg"].removeprefix("Value error, ")
     message = message[:1].lower() + message[1:]
-    loc = tuple(part for part in first["loc"] if not str(part).startswith("function-"))
+    loc = first["loc"]
     if first["type"] == "reference":
         loc = (*loc, first["ctx"]["field"])
     if first["type"] == "union_tag_invalid":
@@ -44,7 +72,7 @@ def validation_error(source: str, error: ValidationError) -> InputError:
             if isinstance(first.get("input"), dict)
             else message
         )
-    extra = len(error.errors()) - 1
+    extra = len({_field(e["loc"]) for e in errors if not _under(e, field)})
     if extra:
         message += f" (and {extra} more problem{'s' if extra > 1 else ''})"
     return InputError(source, _field(loc), message)
@@ -61,13 +89,16 @@ def read_data(path: Path) -> dict[str, Any]:
         raise InputError(source, "", "is a directory, not a file") from None
     except UnicodeDecodeError:
         raise InputError(source, "", "is not UTF-8 text") from None
-    except OSError as error:
-        raise InputError(source, "", error.strerror or "cannot be read") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        problem = getattr(error, "strerror", None) or str(error) or "cannot be read"
+        raise InputError(source, "", problem) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(source, f"line {error.lineno}", f"bad JSON: {error.msg}") from None
+        except (ValueError, RecursionError) as error:
+            raise InputError(source, "", f"bad JSON: {_parse_problem(error)}") from None
         if isinstance(data, list):
             data = {"actions": data}
     else:
@@ -75,9 +106,18 @@ def read_data(path: Path) -> dict[str, Any]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise InputError(source, "", f"bad TOML: {error}") from None
+        except (ValueError, RecursionError) as error:
+            raise InputError(source, "", f"bad TOML: {_parse_problem(error)}") from None
     if not isinstance(data, dict):
         raise InputError(source, "", "expected a table or an object at the top")
     return data
+
+
+def _parse_problem(error: ValueError | RecursionError) -> str:
+    """What the parsers' own limits say: too many digits in a number, or nesting too deep."""
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error).partition(";")[0] or "unreadable value"
 
 
 def parse_scenario(data: dict[str, Any], source: str) -> Scenario:

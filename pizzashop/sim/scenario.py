@@ -12,58 +12,62 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from pizzashop.sim.actions import ACTION_KINDS
+from pizzashop.sim.actions import ACTION_KINDS, MAX_MINUTES, MAX_MONEY, MAX_TASK_MINUTES
 from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
 
 GENERALIST = "generalist"
 KITCHEN_STRATEGY_DEFAULT = "shared"
+MAX_RATE = 100_000.0
+"""Orders per hour in any one hour of the shift."""
+MAX_ORDERS = 1_000_000
+"""Expected orders in one shift, rushes included: about a minute of CPU for a headless run."""
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors, and so are NaN and infinities, which no setting can mean."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-PositiveMinutes = Annotated[float, Field(gt=0)]
+PositiveMinutes = Annotated[float, Field(gt=0, le=MAX_MINUTES)]
+Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
+JobMinutes = Annotated[float, Field(gt=0, le=MAX_TASK_MINUTES)]
+DelayMinutes = Annotated[float, Field(ge=0, le=MAX_TASK_MINUTES)]
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
+Weight = Annotated[float, Field(ge=0, le=1e6)]
+Spread = Annotated[float, Field(gt=0, le=10)]
+Rate = Annotated[float, Field(ge=0, le=MAX_RATE)]
 
 
 class Patience(Strict):
     """How long a customer waits for cooking to start before giving up."""
 
-    mean_minutes: PositiveMinutes
+    mean_minutes: JobMinutes
     dist: Literal["exponential", "lognormal", "fixed"] = "exponential"
-    cv: float = Field(0.5, gt=0)
+    cv: Spread = 0.5
 
 
 class Demand(Strict):
     """Order arrivals: a Poisson process whose rate follows the hours of the shift."""
 
-    rate_per_hour: float | list[Annotated[float, Field(ge=0)]] = Field(
+    rate_per_hour: Rate | Annotated[list[Rate], Field(min_length=1)] = Field(
         description="orders per hour: one number, or one per hour of the shift (the last repeats)"
     )
-    areas: dict[str, Annotated[float, Field(gt=0)]] = Field(
+    areas: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
         default_factory=dict, description="where customers live: area -> weight"
     )
     patience: Patience | None = None
-
-    @model_validator(mode="after")
-    def _rates(self) -> Demand:
-        rates = self.rate_per_hour
-        if isinstance(rates, list) and not rates:
-            raise ValueError("rate_per_hour needs at least one value")
-        if isinstance(rates, float | int) and rates < 0:
-            raise ValueError("rate_per_hour must be >= 0")
-        return self
 
 
 class MenuItem(Strict):
     """A dish: data only, so a burger joins the menu without code."""
 
-    price: float = Field(ge=0)
-    cook_minutes: PositiveMinutes
+    price: Money
+    cook_minutes: JobMinutes
     service: Literal["exponential", "lognormal", "fixed"] = "lognormal"
-    cv: float = Field(0.3, gt=0)
+    cv: Spread = 0.3
     station: str | None = Field(None, description="specialty that cooks it (default: its name)")
-    weight: float = Field(1.0, ge=0, description="chance to be an order's main item")
+    weight: Weight = Field(1.0, description="chance to be an order's main item")
     addon: float = Field(0.0, ge=0, le=1, description="chance to be added to any order")
     uses: str | None = Field(None, description="a prepped component that speeds it up")
     prep_saving: float = Field(0.0, ge=0, lt=1, description="share of cook time a component saves")
@@ -72,10 +76,10 @@ class MenuItem(Strict):
 class Component(Strict):
     """Something chefs prepare ahead in off-peak hours (a pizza base)."""
 
-    prep_minutes: PositiveMinutes
-    shelf_life_minutes: PositiveMinutes
-    cap: int = Field(ge=1)
-    cost: float = Field(0.0, ge=0)
+    prep_minutes: float = Field(ge=0.1, le=MAX_TASK_MINUTES)
+    shelf_life_minutes: float = Field(ge=1, le=MAX_MINUTES)
+    cap: int = Field(ge=1, le=100_000)
+    cost: Money = 0.0
 
 
 class ChefSpec(Strict):
@@ -104,12 +108,12 @@ class BranchSpec(Strict):
     name: str = Field(min_length=1, max_length=24)
     area: str
     open: bool = True
-    rent_per_hour: float = Field(0.0, ge=0)
-    open_cost: float = Field(0.0, ge=0)
+    rent_per_hour: Money = 0.0
+    open_cost: Money = 0.0
     queue_capacity: int | None = Field(None, ge=0, description="items waiting; none = no limit")
-    agents: int = Field(0, ge=0)
-    max_chefs: int = Field(12, ge=1)
-    menu_delay_minutes: float = Field(0.0, ge=0, description="how long a menu update takes here")
+    agents: int = Field(0, ge=0, le=1000)
+    max_chefs: int = Field(12, ge=1, le=1000)
+    menu_delay_minutes: DelayMinutes = Field(0.0, description="how long a menu update takes here")
     chefs: list[ChefSpec] = Field(default_factory=list)
     prep: list[PrepJob] = Field(default_factory=list)
 
@@ -117,20 +121,24 @@ class BranchSpec(Strict):
 class StaffRules(Strict):
     """Vertical scaling: speed and wage by level; the last level is the hardware limit."""
 
-    speed_by_level: list[Annotated[float, Field(gt=0)]] = Field(
+    speed_by_level: list[Annotated[float, Field(ge=0.1, le=10)]] = Field(
         default_factory=lambda: [1.0, 1.5, 1.8, 1.95, 2.0], min_length=1
     )
-    wage_by_level: list[Annotated[float, Field(ge=0)]] = Field(
+    wage_by_level: list[Money] = Field(
         default_factory=lambda: [15.0, 24.0, 38.0, 60.0, 95.0], min_length=1
     )
-    upgrade_cost_by_level: list[Annotated[float, Field(ge=0)]] = Field(
+    upgrade_cost_by_level: list[Money] = Field(
         default_factory=lambda: [150.0, 300.0, 600.0, 1200.0],
         description="cost to go from level i+1 to i+2",
     )
-    hire_cost: float = Field(100.0, ge=0)
-    generalist_factor: float = Field(1.25, gt=0, description="generalist cook time multiplier")
-    off_specialty_factor: float = Field(1.8, gt=0, description="specialist cooking another dish")
-    call_in_minutes: float = Field(30.0, ge=0, description="a backup chef's time to arrive")
+    hire_cost: Money = 100.0
+    generalist_factor: float = Field(
+        1.25, gt=0, le=10, description="generalist cook time multiplier"
+    )
+    off_specialty_factor: float = Field(
+        1.8, gt=0, le=10, description="specialist cooking another dish"
+    )
+    call_in_minutes: DelayMinutes = Field(30.0, description="a backup chef's time to arrive")
     backup_retainer: float = Field(0.25, ge=0, le=1, description="share of wage paid on call")
 
     @model_validator(mode="after")
@@ -147,10 +155,12 @@ class Delivery(Strict):
     """Decoupled delivery: a pool of agents per branch carries any ready order."""
 
     enabled: bool = True
-    handoff_minutes: float = Field(2.0, ge=0)
-    agent_wage: float = Field(12.0, ge=0)
-    agent_hire_cost: float = Field(50.0, ge=0)
-    max_travel_minutes: float | None = Field(None, gt=0, description="farther areas: no route")
+    handoff_minutes: DelayMinutes = 2.0
+    agent_wage: Money = 12.0
+    agent_hire_cost: Money = 50.0
+    max_travel_minutes: float | None = Field(
+        None, gt=0, le=MAX_TASK_MINUTES, description="farther areas: no route"
+    )
 
 
 class Routing(Strict):
@@ -162,7 +172,7 @@ class Routing(Strict):
 class Regulars(Strict):
     """Customers whose usual order a chef or branch already knows."""
 
-    customers: int = Field(1000, ge=1, description="size of the customer population")
+    customers: int = Field(1000, ge=1, le=100_000, description="size of the customer population")
     chef_speedup: float = Field(1.0, gt=0, le=1, description="cook time factor, same chef")
     branch_speedup: float = Field(1.0, gt=0, le=1, description="cook time factor, same branch")
     ring_vnodes: int = Field(64, ge=1, le=1024)
@@ -170,21 +180,21 @@ class Regulars(Strict):
 
 class Rush(Strict):
     kind: Literal["rush"]
-    at: float = Field(ge=0)
+    at: Minutes
     duration: PositiveMinutes
-    factor: float = Field(gt=0)
+    factor: float = Field(gt=0, le=100)
 
 
 class Leave(Strict):
     kind: Literal["leave"]
-    at: float = Field(ge=0)
+    at: Minutes
     duration: PositiveMinutes
     chef: str
 
 
 class Outage(Strict):
     kind: Literal["outage"]
-    at: float = Field(ge=0)
+    at: Minutes
     duration: PositiveMinutes
     branch: str | None = None
     area: str | None = None
@@ -198,10 +208,10 @@ class Outage(Strict):
 
 class MenuUpdate(Strict):
     kind: Literal["menu_update"]
-    at: float = Field(ge=0)
+    at: Minutes
     item: str
-    price: float | None = Field(None, ge=0)
-    cook_minutes: float | None = Field(None, gt=0)
+    price: Money | None = None
+    cook_minutes: JobMinutes | None = None
 
 
 TimelineEvent = Annotated[Rush | Leave | Outage | MenuUpdate, Field(discriminator="kind")]
@@ -211,8 +221,8 @@ class RandomDisruptions(Strict):
     """Disruptions drawn from their own streams: same seed, same outage at the same second."""
 
     leave_probability: float = Field(0.0, ge=0, le=1, description="per chef, a whole-day absence")
-    outages: int = Field(0, ge=0, description="random branch outages in the shift")
-    outage_minutes: float = Field(30.0, gt=0)
+    outages: int = Field(0, ge=0, le=1000, description="random branch outages in the shift")
+    outage_minutes: PositiveMinutes = 30.0
 
 
 class Goal(Strict):
@@ -247,17 +257,17 @@ class Scenario(Strict):
     debrief: str = Field(
         "", description="shown after: names the concept; {goodput:.0%}-style report fields"
     )
-    seed: int = 1
+    seed: int = Field(1, ge=0, lt=2**63)
     open_hour: float = Field(11.0, ge=0, lt=24)
-    shift_hours: float = Field(gt=0, le=10_000)
+    shift_hours: float = Field(gt=0, le=MAX_MINUTES / 60)
     on_time_minutes: PositiveMinutes = 45.0
-    money: float = 1000.0
+    money: float = Field(1000.0, ge=-MAX_MONEY, le=MAX_MONEY)
     sample_minutes: PositiveMinutes = 5.0
     demand: Demand
     menu: dict[str, MenuItem] = Field(min_length=1)
     components: dict[str, Component] = Field(default_factory=dict)
     areas: list[str] = Field(default_factory=lambda: ["centre"], min_length=1)
-    travel: dict[str, dict[str, Annotated[float, Field(ge=0)]]] = Field(default_factory=dict)
+    travel: dict[str, dict[str, DelayMinutes]] = Field(default_factory=dict)
     branches: list[BranchSpec] = Field(min_length=1)
     staff: StaffRules = Field(default_factory=StaffRules)
     delivery: Delivery = Field(default_factory=Delivery)
@@ -344,6 +354,19 @@ class Scenario(Strict):
         )
         for kind in self.allowed_actions or []:
             _check(kind in ACTION_KINDS, f"allowed_actions: unknown action {kind!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _workload(self) -> Scenario:
+        """Reject a shift too busy to simulate in reasonable time (rushes multiply the rate)."""
+        from pizzashop.sim.demand import rate_segments
+
+        expected = sum((stop - start) * rate for start, stop, rate in rate_segments(self))
+        _check(
+            expected <= MAX_ORDERS,
+            f"demand.rate_per_hour: about {expected:,.0f} orders expected in the shift; "
+            f"at most {MAX_ORDERS:,} can be simulated",
+        )
         return self
 
 
