@@ -24,6 +24,7 @@ from pizzashop.sim import (
     load_actions,
     load_scenario,
 )
+from pizzashop.sim.campaign import levels
 from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
 
 EXIT_BAD_INPUT = 2
@@ -64,12 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="a bundled scenario's name or a TOML path")
     run.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
     run.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
-    run.add_argument(
-        "--strategy",
-        default=None,
-        help=f"kitchen routing for every branch: {', '.join(KITCHEN_STRATEGIES)}",
+    strategy_help = (
+        f"kitchen routing for every branch: {', '.join(KITCHEN_STRATEGIES)}, "
+        "or your own router as path/to/file.py:ClassName"
     )
+    run.add_argument("--strategy", default=None, help=strategy_help)
     run.add_argument("--json", action="store_true", help="print one JSON object")
+
+    grade = commands.add_parser(
+        "grade", help="grade an entry over a level's seeds (JSON) and record it on the leaderboard"
+    )
+    grade.add_argument("scenario", help="a level's id, a bundled scenario or a TOML path")
+    grade.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    grade.add_argument("--strategy", default=None, help=strategy_help)
+    grade.add_argument("--name", default=None, help="the name on the leaderboard")
+
+    scores = commands.add_parser("scores", help="the leaderboard of a level")
+    scores.add_argument("scenario", help="a level's id or a scenario's name")
+    scores.add_argument("--seed", type=_seed, default=None, help="only this seed")
+    scores.add_argument("--json", action="store_true", help="print one JSON object")
+
+    levels = commands.add_parser("levels", help="list the campaign levels in play order")
+    levels.add_argument("--json", action="store_true", help="print one JSON array")
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
     commands.add_parser("strategies", help="list the routing strategies")
@@ -79,26 +96,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scenario(ref: str) -> Scenario:
-    """A bundled name or a path; a path the system cannot even look up is bad input too."""
-    if not ref:
-        raise InputError("scenario", "", "empty; give a bundled name or a file path")
-    try:
-        return load_scenario(ref)
-    except OSError as error:  # e.g. a file name too long to stat
-        raise InputError(ref, "", error.strerror or "cannot be read") from None
+def resolve_strategy(spec: str | None) -> str | None:
+    """A registered strategy's name, or a participant's `file.py:Class` loaded and registered."""
+    if spec is None or spec in KITCHEN_STRATEGIES:
+        return spec
+    if ":" in spec:
+        from pizzashop.workshop.strategies import load_player_strategy
+
+        return load_player_strategy(spec)
+    choices = ", ".join(KITCHEN_STRATEGIES)
+    raise InputError(
+        "--strategy", "", f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
+    )
 
 
 def run_shift(
     scenario: Scenario, seed: int | None, actions_path: Path | None, strategy: str | None
 ) -> dict[str, Any]:
     """Run one shift headless; the report is byte-identical for identical inputs."""
-    if strategy is not None and strategy not in KITCHEN_STRATEGIES:
-        raise InputError(
-            "--strategy",
-            "",
-            f"unknown strategy {strategy!r} (choose from {', '.join(KITCHEN_STRATEGIES)})",
-        )
+    strategy = resolve_strategy(strategy)
     actions = load_actions(actions_path) if actions_path is not None else []
     sim = Simulation(scenario, seed=seed, kitchen_strategy=strategy)
     sim.schedule(actions)
@@ -146,11 +162,69 @@ def _validate(path: Path) -> str:
     return one_line(f"{path}: ok, scenario {scenario.name!r}")
 
 
+def _grade(args: argparse.Namespace) -> dict[str, Any]:
+    """Grade over the level's seeds; each run goes on the leaderboard under the entry's name."""
+    from pizzashop.workshop.grading import describe_entry, grade
+    from pizzashop.workshop.leaderboard import Leaderboard
+
+    scenario = load_scenario(args.scenario)
+    strategy = resolve_strategy(args.strategy)
+    actions = load_actions(args.actions) if args.actions is not None else []
+    summary = grade(scenario, actions, strategy)
+    board = Leaderboard()
+    try:
+        name = args.name or describe_entry(args.actions, strategy)
+        for run in summary["runs"]:
+            entry = board.add(
+                scenario.name, run["seed"], name, run["score"], run["goodput"],
+                int(run["stars"] or 0), "grade",
+            )  # fmt: skip
+        summary["name"] = entry.name
+    finally:
+        board.close()
+    return summary
+
+
+def _scores(args: argparse.Namespace) -> str:
+    from pizzashop.workshop.leaderboard import Leaderboard
+
+    level = load_scenario(args.scenario).name
+    board = Leaderboard()
+    try:
+        entries = board.top(level, args.seed)
+    finally:
+        board.close()
+    if args.json:
+        return json.dumps({"level": level, "seed": args.seed, "scores": [
+            {"name": e.name, "seed": e.seed, "score": e.score, "goodput": e.goodput,
+             "stars": e.stars, "kind": e.kind} for e in entries
+        ]})  # fmt: skip
+    if not entries:
+        return f"no scores yet for {level}" + ("" if args.seed is None else f" seed {args.seed}")
+    lines = [f"{'#':>2}  {'name':<24} {'seed':>6} {'score':>6} {'goodput':>8}  stars"]
+    for rank, entry in enumerate(entries, 1):
+        lines.append(
+            f"{rank:>2}  {entry.name:<24} {entry.seed:>6} {entry.score:>6} "
+            f"{entry.goodput:>8.1%}  {'★' * entry.stars}"
+        )
+    return "\n".join(lines)
+
+
 def _command(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.command == "run":
-        report = run_shift(_scenario(args.scenario), args.seed, args.actions, args.strategy)
+        report = run_shift(load_scenario(args.scenario), args.seed, args.actions, args.strategy)
         out.write((json.dumps(report) if args.json else format_table(report)) + "\n")
+    elif args.command == "grade":
+        out.write(json.dumps(_grade(args)) + "\n")
+    elif args.command == "scores":
+        out.write(_scores(args) + "\n")
+    elif args.command == "levels":
+        found = levels()
+        if args.json:
+            out.write(json.dumps([level.as_json() for level in found]) + "\n")
+        for level in [] if args.json else found:
+            out.write(f"{level.number:>2}  {level.id:<22} {level.title}  ({level.concept})\n")
     elif args.command == "scenarios":
         for name, path in bundled_scenarios().items():
             scenario = parse_scenario(read_data(path), str(path))

@@ -35,8 +35,14 @@ def bundled_levels() -> dict[str, Path]:
 
 def load_scenario(ref: str | Path) -> Scenario:
     """A scenario from a file path, or a bundled scenario or level by name."""
+    if not str(ref):
+        raise InputError("scenario", "", "empty; give a bundled name or a file path")
     path = Path(ref)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as error:  # a name too long to look up, a NUL byte …
+        raise InputError(str(ref), "", getattr(error, "strerror", None) or str(error)) from None
+    if not exists:
         bundled = {**bundled_scenarios(), **bundled_levels()}
         if str(ref) not in bundled:
             names = ", ".join(bundled)
