@@ -1,0 +1,72 @@
+"""Hire a chef: a branch, a specialty and an optional name."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select
+
+from pizzashop.sim import Action
+from pizzashop.sim import actions as A
+from pizzashop.sim.scenario import GENERALIST
+from pizzashop.ui.game import Game
+from pizzashop.ui.screens.dialogs.base import Dialog
+
+
+def specialties(game: Game) -> list[str]:
+    """Every station a chef can specialise in, and generalist."""
+    return [GENERALIST, *sorted(set(game.sim.stations.values()))]
+
+
+class HireDialog(Dialog[Action]):
+    AUTO_FOCUS = "#specialty"
+
+    def __init__(self, game: Game, branch: str | None) -> None:
+        super().__init__()
+        self.game = game
+        self.branch = branch
+
+    def compose(self) -> ComposeResult:
+        sim = self.game.sim
+        staff = sim.staff
+        branches = [b.name for b in sim.branches if b.is_open]
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Hire a chef"
+            yield Label(
+                f"Costs {staff.hire_cost:,.0f} now and {sim.wage_at(1):g}/hour at level 1. "
+                f"A specialist cooks their own dish fastest; a generalist cooks anything at "
+                f"×{staff.generalist_factor:g} the time.",
+                classes="note",
+            )
+            yield Label("branch")
+            yield Select(
+                [(name, name) for name in branches],
+                value=self.branch if self.branch in branches else branches[0],
+                allow_blank=False,
+                compact=True,
+                id="branch",
+            )
+            yield Label("specialty")
+            yield Select(
+                [(name, name) for name in specialties(self.game)],
+                value=GENERALIST,
+                allow_blank=False,
+                compact=True,
+                id="specialty",
+            )
+            yield Label("name (optional)")
+            yield Input(placeholder=sim.next_chef_name(), max_length=24, compact=True, id="name")
+            yield from self.buttons("Hire")
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    def submit(self) -> None:
+        name = self.query_one("#name", Input).value.strip()
+        self.dismiss(
+            A.Hire(
+                branch=self.query_one("#branch", Select).value,
+                specialty=self.query_one("#specialty", Select).value,
+                name=name or None,
+            )
+        )

@@ -1,0 +1,229 @@
+"""The shift: header, shop board, metrics and event log, driven by a wall-clock timer.
+
+The timer advances the sim by elapsed wall time × speed; each frame the panels read the sim and
+repaint only the lines that changed. Every player action goes through `Game.apply` (a sim command)
+and its outcome, done or refused with a reason, becomes a notification.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+
+from pizzashop.sim import Action
+from pizzashop.ui.codex import Codex
+from pizzashop.ui.game import Game
+from pizzashop.ui.keys import ACTION_KINDS_OF_KEY, SHIFT_BINDINGS
+from pizzashop.ui.screens.briefing import BriefingScreen
+from pizzashop.ui.screens.codex import CodexScreen
+from pizzashop.ui.screens.dialogs import (
+    BranchesDialog,
+    ChefDialog,
+    HireDialog,
+    LogFilterDialog,
+    MenuDialog,
+    PrepDialog,
+    RoutingDialog,
+)
+from pizzashop.ui.screens.help import HelpScreen
+from pizzashop.ui.screens.report import ReportScreen
+from pizzashop.ui.widgets.board import ShopBoard
+from pizzashop.ui.widgets.event_log import EventLog
+from pizzashop.ui.widgets.footer import ShopFooter
+from pizzashop.ui.widgets.metrics import MetricsPanel
+from pizzashop.ui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from pizzashop.ui.app import PizzaShopApp
+
+FRAME_RATE = 15
+MAX_FRAME_SECONDS = 0.25
+"""A late frame (a suspended terminal, a slow link) never jumps the shop ahead by more."""
+
+
+class ShiftScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = list(SHIFT_BINDINGS)
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"),
+        (100, "-wide"),
+        (150, "-huge"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+    AUTO_FOCUS = "ShopBoard"
+
+    app: PizzaShopApp
+
+    def __init__(self, game: Game, codex: Codex, live: bool = True, brief: bool = True) -> None:
+        super().__init__()
+        self.game = game
+        self.codex = codex
+        self.live = live
+        self.brief = brief
+        self.hint: str | None = None
+        self._last_frame = 0.0
+        self._ended = False
+
+    def compose(self) -> ComposeResult:
+        sim = self.game.sim
+        yield StatusBar(self.game, id="status")
+        with Horizontal(id="main"):
+            yield ShopBoard(self.game, id="board")
+            yield MetricsPanel(sim, id="metrics")
+        yield EventLog(sim.clock, id="log")
+        yield ShopFooter(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(ShopBoard).border_title = "shop"
+        self.query_one(MetricsPanel).border_title = "metrics"
+        self._title_log()
+        if self.brief and self.game.sim.scenario.briefing:
+            paused, self.game.paused = self.game.paused, True
+            self.app.push_screen(
+                BriefingScreen(self.game.sim.scenario), lambda _: self._start(paused)
+            )
+        self.update_panels()
+        if self.live:
+            self._last_frame = monotonic()
+            self.set_interval(1 / FRAME_RATE, self._on_frame)
+
+    def _start(self, paused: bool) -> None:
+        """The briefing was read: run (or stay paused, as the app was asked to start)."""
+        self.game.paused = paused
+        self._last_frame = monotonic()
+        self.refresh_bindings()
+        self.query_one(StatusBar).update_status()
+
+    # ----------------------------------------------------------------- time
+
+    def _on_frame(self) -> None:
+        now = monotonic()
+        elapsed, self._last_frame = min(now - self._last_frame, MAX_FRAME_SECONDS), now
+        self.tick(elapsed)
+
+    def tick(self, wall_seconds: float) -> None:
+        """Run the shop for `wall_seconds` of wall time at the current speed, then repaint."""
+        if self.game.tick(wall_seconds):
+            self.update_panels()
+
+    def update_panels(self) -> None:
+        """Read the sim into every panel; each repaints only the lines that changed."""
+        news = self.game.news()
+        self.query_one(EventLog).add(news.entries)
+        self.query_one(StatusBar).update_status()
+        self.query_one(ShopBoard).update_board()
+        self.query_one(MetricsPanel).update_metrics()
+        self._offer_codex(news.moments)
+        if self.game.sim.finished and not self._ended:
+            self._ended = True
+            self.call_later(self._end_shift)
+
+    def _end_shift(self) -> None:
+        while self.app.screen is not self:
+            self.app.pop_screen()
+        self.app.switch_screen(ReportScreen(self.game, self.codex))
+
+    # ---------------------------------------------------------------- codex
+
+    def _offer_codex(self, moments: list[str]) -> None:
+        """Offer the codex entry for the first new moment, once per concept per session."""
+        for moment in moments:
+            concept = self.codex.for_moment(moment)
+            if concept is None or concept.id in self.app.offered:
+                continue
+            self.app.offered.add(concept.id)
+            self.hint = concept.id
+            self.notify(
+                f"{concept.summary}\nPress [b]c[/b] to read about {concept.title.lower()}.",
+                title=f"Codex · {concept.title}",
+                timeout=8,
+            )
+            return
+
+    # -------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step":
+            return self.game.paused
+        if action == "prep" and not self.game.sim.scenario.components:
+            return False
+        kinds = ACTION_KINDS_OF_KEY.get(action)
+        return kinds is None or self.game.allows(*kinds)
+
+    def send(self, actions: Action | list[Action] | None) -> None:
+        """Apply actions through the sim and say how each went."""
+        if actions is None:
+            return
+        for action in actions if isinstance(actions, list) else [actions]:
+            outcome = self.game.apply(action)
+            if outcome.ok:
+                self.notify(outcome.reason, timeout=3)
+            else:
+                self.notify(outcome.reason, title="Refused", severity="error", timeout=6)
+        self.update_panels()
+
+    def action_pause(self) -> None:
+        self.game.paused = not self.game.paused
+        self._last_frame = monotonic()
+        self.refresh_bindings()
+        self.query_one(StatusBar).update_status()
+
+    def action_speed(self, speed: int) -> None:
+        self.game.speed = speed
+        if self.game.paused:
+            self.action_pause()
+        self.query_one(StatusBar).update_status()
+
+    def action_step(self) -> None:
+        self.game.step()
+        self.update_panels()
+
+    def action_hire(self) -> None:
+        board = self.query_one(ShopBoard)
+        self.app.push_screen(HireDialog(self.game, board.selected_branch), self.send)
+
+    def on_shop_board_chef_chosen(self, message: ShopBoard.ChefChosen) -> None:
+        self.app.push_screen(ChefDialog(self.game, message.chef), self.send)
+
+    def action_routing(self) -> None:
+        board = self.query_one(ShopBoard)
+        self.app.push_screen(RoutingDialog(self.game, board.selected_branch), self.send)
+
+    def action_prep(self) -> None:
+        board = self.query_one(ShopBoard)
+        self.app.push_screen(PrepDialog(self.game, board.selected_branch), self.send)
+
+    def action_branches(self) -> None:
+        self.app.push_screen(BranchesDialog(self.game), self.send)
+
+    def action_menu(self) -> None:
+        self.app.push_screen(MenuDialog(self.game), self.send)
+
+    def action_filter_log(self) -> None:
+        log = self.query_one(EventLog)
+        kinds = {entry.kind for entry in self.game.sim.metrics.log}
+        if log.kind is not None:
+            kinds.add(log.kind)
+        branches = [branch.name for branch in self.game.sim.branches]
+        dialog = LogFilterDialog(sorted(kinds), branches, log.kind, log.branch)
+        self.app.push_screen(dialog, self._set_log_filter)
+
+    def _set_log_filter(self, choice: tuple[str | None, str | None] | None) -> None:
+        if choice is not None:
+            self.query_one(EventLog).refilter(*choice, self.game.sim.metrics.log)
+            self._title_log()
+
+    def _title_log(self) -> None:
+        log = self.query_one(EventLog)
+        log.border_title = f"log · {log.filter_text}"
+        log.border_subtitle = "f filter"
+
+    def action_codex(self) -> None:
+        self.app.push_screen(CodexScreen(self.codex, self.hint))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())

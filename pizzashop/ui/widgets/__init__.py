@@ -1,0 +1,1 @@
+"""Widgets of the shift screen: Line API panels that repaint only the lines that changed."""

@@ -1,0 +1,79 @@
+"""The event log: the sim's structured log, newest at the bottom, filterable by kind and branch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from typing import ClassVar
+
+from rich.text import Text
+
+from pizzashop.sim import LogEntry
+from pizzashop.sim.metrics import LOG_LIMIT
+from pizzashop.ui.widgets.cells import cell, line
+from pizzashop.ui.widgets.lines import LinePanel
+
+TRIM = 500
+"""Past the sim's own log limit, the oldest lines go this many at a time (one repaint each)."""
+
+KIND_CLASS = {
+    "lost": "log--bad",
+    "refused": "log--bad",
+    "warning": "log--warning",
+    "power": "log--warning",
+    "staff": "log--warning",
+    "action": "log--good",
+    "remap": "log--accent",
+    "menu": "log--accent",
+}
+
+
+class EventLog(LinePanel):
+    """Append-only Line API view: new entries repaint only their own lines (or scroll)."""
+
+    can_focus = True
+    FOLLOW = True
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "log--time",
+        "log--bad",
+        "log--warning",
+        "log--good",
+        "log--accent",
+        "log--muted",
+    }
+
+    def __init__(self, clock: Callable[[float], str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.kind: str | None = None
+        self.branch: str | None = None
+
+    def accepts(self, entry: LogEntry) -> bool:
+        return (self.kind is None or entry.kind == self.kind) and (
+            self.branch is None or entry.branch == self.branch
+        )
+
+    def add(self, entries: Iterable[LogEntry]) -> None:
+        self.append([entry for entry in entries if self.accepts(entry)])
+        if len(self.rows) > LOG_LIMIT + TRIM:
+            self.show(self.rows[TRIM:])
+
+    def refilter(self, kind: str | None, branch: str | None, entries: Iterable[LogEntry]) -> None:
+        """Show only one kind and/or one branch (None: all), from the whole log."""
+        self.kind, self.branch = kind, branch
+        self.show([entry for entry in entries if self.accepts(entry)])
+        self.scroll_to(y=self.max_scroll_y, animate=False)
+
+    @property
+    def filter_text(self) -> str:
+        return f"{self.kind or 'all kinds'} · {self.branch or 'all branches'}"
+
+    def render_row(self, row: Hashable, width: int) -> Text:
+        assert isinstance(row, LogEntry)
+        style = self.style(KIND_CLASS.get(row.kind, "log--muted"))
+        return line(
+            (self.clock(row.time) + " ", self.style("log--time")),
+            (cell(row.kind, 8), style),
+            (cell(row.branch, 9) if width >= 60 else "", self.style("log--muted")),
+            (row.text, style if row.kind in ("lost", "refused", "warning") else ""),
+        )

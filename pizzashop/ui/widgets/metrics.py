@@ -1,0 +1,101 @@
+"""The metrics panel: live charts, latency beside losses, the loss ledger, warnings, remap meter."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import ClassVar
+
+from rich.text import Text
+
+from pizzashop.sim import Simulation
+from pizzashop.ui.metric_rows import (
+    Figure,
+    Heading,
+    LossRow,
+    Note,
+    RemapRow,
+    RemapShare,
+    Spark,
+    WarningRow,
+    metric_rows,
+)
+from pizzashop.ui.spark import bar, sparkline
+from pizzashop.ui.widgets.cells import cell, line
+from pizzashop.ui.widgets.lines import LinePanel
+
+LABEL = 11
+VALUE = 8
+BAR = 16
+SEVERE_WARNINGS = frozenset({"dark", "no_chef"})
+
+
+class MetricsPanel(LinePanel):
+    """Numbers and charts updated in place: a line repaints only when it would look different."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "metrics--heading",
+        "metrics--muted",
+        "metrics--chart",
+        "metrics--loss",
+        "metrics--warning",
+        "metrics--severe",
+        "metrics--used",
+    }
+
+    def __init__(self, sim: Simulation, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sim = sim
+
+    def update_metrics(self) -> None:
+        self.show(metric_rows(self.sim, self.scrollable_content_region.width))
+
+    def on_resize(self) -> None:
+        """Warnings wrap to the width (Textual also runs `LinePanel.on_resize`)."""
+        self.update_metrics()
+
+    def render_row(self, row: Hashable, width: int) -> Text:
+        muted = self.style("metrics--muted")
+        if isinstance(row, Heading):
+            text = line((row.text.upper(), self.style("metrics--heading")))
+            if row.note:
+                text.append(f"  {row.note}", muted)
+            return text
+        if isinstance(row, Spark):
+            chart = width - LABEL - VALUE - 1
+            return line(
+                (cell(row.label, LABEL), ""),
+                (cell(row.value, VALUE, "right") + " ", ""),
+                (sparkline(row.series, chart) if chart > 3 else "", self.style("metrics--chart")),
+            )
+        if isinstance(row, Figure):
+            return line((row.label + " ", muted), (row.value, ""))
+        if isinstance(row, LossRow):
+            room = min(BAR, width - LABEL - 6)
+            return line(
+                (cell(row.cause.replace("_", " "), LABEL), ""),
+                (cell(str(row.count), 5, "right") + " ", ""),
+                (bar(row.count, row.peak, room), self.style("metrics--loss")),
+            )
+        if isinstance(row, WarningRow):
+            style = "metrics--severe" if row.kind in SEVERE_WARNINGS else "metrics--warning"
+            mark = "  " if row.continued else "! "
+            return line((mark, self.style(style)), (row.text, self.style(style)))
+        if isinstance(row, RemapRow):
+            return line((f"{row.clock} {row.branch}: {row.before} → {row.after} chefs", ""))
+        if isinstance(row, RemapShare):
+            # The figure for the strategy in use (if it hashes customers) is marked.
+            ring_used = row.actual is not None and row.actual == row.ring
+            modulo_used = row.actual is not None and not ring_used
+            chart, used = self.style("metrics--chart"), self.style("metrics--used")
+            return line(
+                ("  moved: ", muted),
+                (
+                    f"m%n {row.modulo:.0%}" + ("◂" if modulo_used else ""),
+                    used if modulo_used else chart,
+                ),
+                (" · ", muted),
+                (f"ring {row.ring:.0%}" + ("◂" if ring_used else ""), used if ring_used else chart),
+            )
+        if isinstance(row, Note):
+            return line((row.text, muted))
+        return Text()

@@ -1,0 +1,67 @@
+"""Snapshots of the main screen, a dialog and the report at 80×24 and 120×40, seed 7.
+
+The app runs without its wall-clock timer and the shop is advanced explicitly, so a snapshot
+depends only on the scenario, the seed and the keys; notifications (which expire in wall time)
+are cleared before each screenshot. Update with `pytest --snapshot-update` after a reviewed change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from pizzashop.sim import load_scenario
+from pizzashop.ui.app import PizzaShopApp
+from pizzashop.ui.screens.shift import ShiftScreen
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def new_app() -> PizzaShopApp:
+    return PizzaShopApp(load_scenario("default_day"), 7, paused=True, live=False)
+
+
+async def play(pilot: Pilot[None], minutes: float) -> None:
+    """Run the shop for `minutes` of sim time at 8× through the timer's own path, then pause."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ShiftScreen)
+    await pilot.press("4")
+    screen.tick(minutes / 8)
+    await pilot.press("space")
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_main_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await play(pilot, 95)
+        await settle(pilot)
+
+    assert snap_compare(new_app(), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_routing_dialog(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await play(pilot, 30)
+        await pilot.press("r")
+        await settle(pilot)
+
+    assert snap_compare(new_app(), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_report(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await play(pilot, 24 * 60)
+        await settle(pilot)
+
+    assert snap_compare(new_app(), terminal_size=size, run_before=before)
