@@ -6,22 +6,36 @@ call `build_report` at the end.
 """
 
 from pizzashop.sim.actions import ACTION_KINDS, Action, ActionFile, Outcome
-from pizzashop.sim.catalog import DEFAULT_SCENARIO, bundled_scenarios, load_scenario
-from pizzashop.sim.engine import Simulation
+from pizzashop.sim.catalog import (
+    DEFAULT_SCENARIO,
+    bundled_levels,
+    bundled_scenarios,
+    load_scenario,
+)
+from pizzashop.sim.engine import PATIENCE_WARNING, Simulation
 from pizzashop.sim.files import InputError, load_actions
-from pizzashop.sim.metrics import LogEntry, Sample
+from pizzashop.sim.metrics import LOG_LIMIT, LogEntry, Sample, percentile
 from pizzashop.sim.orders import LOSS_TEXT, LossCause, Order, OrderState
 from pizzashop.sim.report import build_report
-from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES, describe_strategies
-from pizzashop.sim.scenario import Scenario
+from pizzashop.sim.routing import (
+    BRANCH_STRATEGIES,
+    KITCHEN_STRATEGIES,
+    SHARED_QUEUE,
+    describe_strategies,
+)
+from pizzashop.sim.scenario import GENERALIST, Scenario
 from pizzashop.sim.shop import AgentState, ChefState
 
 __all__ = [
     "ACTION_KINDS",
     "BRANCH_STRATEGIES",
     "DEFAULT_SCENARIO",
+    "GENERALIST",
     "KITCHEN_STRATEGIES",
+    "LOG_LIMIT",
     "LOSS_TEXT",
+    "PATIENCE_WARNING",
+    "SHARED_QUEUE",
     "Action",
     "ActionFile",
     "AgentState",
@@ -36,8 +50,10 @@ __all__ = [
     "Scenario",
     "Simulation",
     "build_report",
+    "bundled_levels",
     "bundled_scenarios",
     "describe_strategies",
     "load_actions",
     "load_scenario",
+    "percentile",
 ]

@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from enum import IntEnum
 from typing import TYPE_CHECKING, NamedTuple
 
-from pizzashop.sim import AgentState, ChefState, Simulation
-from pizzashop.sim.engine import PATIENCE_WARNING
-from pizzashop.sim.routing import SHARED_QUEUE
+from pizzashop.sim import PATIENCE_WARNING, SHARED_QUEUE, AgentState, ChefState, Simulation
 
 if TYPE_CHECKING:
     from pizzashop.sim.orders import Order, Task

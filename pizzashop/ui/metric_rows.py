@@ -9,8 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import NamedTuple
 
-from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation
-from pizzashop.sim.metrics import percentile
+from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation, percentile
 
 SERIES_LENGTH = 72
 REMAPS_SHOWN = 3

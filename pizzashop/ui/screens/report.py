@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
+from pizzashop.sim.campaign import render_debrief
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.game import Game
 from pizzashop.ui.metric_rows import Spark
@@ -113,14 +114,6 @@ def moments_text(sim: Simulation) -> Text:
     return text
 
 
-def debrief_text(sim: Simulation, report: dict[str, Any]) -> str:
-    template = sim.scenario.debrief.strip()
-    try:
-        return template.format(**report)
-    except (KeyError, IndexError, ValueError):
-        return template
-
-
 def chart_rows(sim: Simulation) -> list[Spark]:
     samples = sim.metrics.samples
     losses = [s.lost for s in samples]
@@ -177,10 +170,10 @@ class ReportScreen(Screen[None]):
             yield Static(ledger_table(report), id="ledger")
             yield Static("Worst moments", classes="section")
             yield Static(moments_text(sim), id="moments")
-            debrief = debrief_text(sim, report)
+            debrief = render_debrief(sim.scenario, report)
             if debrief:
                 yield Static("Debrief", classes="section")
-                yield Static(debrief, id="debrief")
+                yield Static(debrief, id="debrief", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

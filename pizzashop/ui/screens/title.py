@@ -13,8 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from pizzashop.sim import InputError, Scenario, load_scenario
-from pizzashop.sim.catalog import bundled_levels, bundled_scenarios
+from pizzashop.sim import InputError, Scenario, bundled_levels, bundled_scenarios, load_scenario
 from pizzashop.ui.game import Game
 from pizzashop.ui.screens.briefing import describe
 from pizzashop.ui.screens.codex import CodexScreen

@@ -7,8 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 
-from pizzashop.sim import LogEntry
-from pizzashop.sim.metrics import LOG_LIMIT
+from pizzashop.sim import LOG_LIMIT, LogEntry
 from pizzashop.ui.widgets.cells import cell, line
 from pizzashop.ui.widgets.lines import LinePanel
 

@@ -6,9 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select
 
-from pizzashop.sim import Action
+from pizzashop.sim import GENERALIST, Action
 from pizzashop.sim import actions as A
-from pizzashop.sim.scenario import GENERALIST
 from pizzashop.ui.game import Game
 from pizzashop.ui.screens.dialogs.base import Dialog
 
