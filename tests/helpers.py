@@ -6,12 +6,16 @@ it needs; `lab` is a tiny shop with fixed cooking times whose timings a test can
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
+from pizzashop.cli import main
 from pizzashop.sim import KITCHEN_STRATEGIES, Order, Scenario, Simulation, load_scenario
 from pizzashop.sim import actions as A
 
@@ -288,3 +292,21 @@ def action_strategy(last_minute: float) -> st.SearchStrategy[A.Action]:
 
 def action_lists(last_minute: float, max_size: int = 12) -> st.SearchStrategy[list[A.Action]]:
     return st.lists(action_strategy(last_minute), max_size=max_size)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def invoke(*argv: str) -> Result:
+    """Run the command line in-process, capturing both streams and argparse's own exits."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:
+            code = exit_.code
+    return Result(code, out.getvalue(), err.getvalue())

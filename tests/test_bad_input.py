@@ -7,23 +7,20 @@ be either a report or that one line — never a traceback, and never a changed i
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import math
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Result, invoke
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pizzashop.cli import main
 from pizzashop.sim import bundled_scenarios
 from pizzashop.sim.catalog import bundled_levels
 
@@ -51,24 +48,6 @@ ACTIONS: list[dict[str, Any]] = [
     {"kind": "open_branch", "at": 260, "branch": "Central"},
     {"kind": "fire", "at": 300, "chef": "c2"},
 ]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def invoke(*argv: str) -> Result:
-    """Run the command line in-process, capturing both streams and argparse's own exits."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exit_:
-            code = exit_.code
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def rejected(result: Result, *needles: str) -> str:

@@ -6,20 +6,17 @@ Most tests call `pizzashop.cli.main` in-process; a few start the installed conso
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import invoke
 
 from pizzashop import __version__
-from pizzashop.cli import main
 from pizzashop.sim import (
     BRANCH_STRATEGIES,
     KITCHEN_STRATEGIES,
@@ -112,24 +109,6 @@ kind = "fire"
 at = 300
 chef = "c2"
 """
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def invoke(*argv: str) -> Result:
-    """Run the command line in-process, capturing both streams and argparse's own exits."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exit_:
-            code = exit_.code
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def ok(*argv: str) -> str:
