@@ -68,16 +68,6 @@ class EventLoop:
             self.now = until
         return ran
 
-    def run(self) -> None:
-        """Run every event until none is left: the hot loop of a whole shift, kept minimal."""
-        heap = self._heap
-        ran = 0
-        while heap:
-            self.now, _, callback, arg = heappop(heap)
-            callback(arg)
-            ran += 1
-        self.processed += ran
-
     def step(self) -> bool:
         """Run the next event; False when none is left."""
         if not self._heap:

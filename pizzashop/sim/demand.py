@@ -59,12 +59,20 @@ class OrderSource:
             for _ in range(self._population)
         ]
         self._next_id = 0
+        self._segment = 0
 
     def next_arrival(self, after: float) -> float | None:
-        """The next arrival time after `after` by inverting the cumulative rate; None past close."""
+        """The next arrival time after `after` by inverting the cumulative rate; None past close.
+
+        `after` never decreases between calls, so segments that end by then are skipped for good:
+        a long shift costs no more per order than a short one.
+        """
         hazard = -math.log(1.0 - self._arrivals.random())
-        for start, stop, rate in self.segments:
+        segments = self.segments
+        for index in range(self._segment, len(segments)):
+            start, stop, rate = segments[index]
             if stop <= after:
+                self._segment = index + 1
                 continue
             begin = max(start, after)
             span = (stop - begin) * rate
@@ -90,6 +98,8 @@ class OrderSource:
         )
         self._next_id += 1
         service = self._service
-        order.tasks = [Task(order, name, service.random()) for name in names]
+        tasks = order.tasks
+        for name in names:
+            tasks.append(Task(order, name, service.random()))
         order.remaining = len(names)
         return order

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from typing import NamedTuple
 
 from pizzashop.sim.actions import Action, Outcome
 from pizzashop.sim.clock import EventLoop
@@ -30,6 +31,27 @@ CHEF_NAMES = (
 TICK_MINUTES = 1.0
 PATIENCE_WARNING = 0.25
 QUEUE_WARNING = 0.8
+# States every order passes through, bound once: on Python 3.11 reading an enum member off its
+# class (`ChefState.IDLE`) goes through the enum metaclass and costs about 0.2 µs each time.
+_CHEF_IDLE, _CHEF_COOKING = ChefState.IDLE, ChefState.COOKING
+_ORDER_ROUTED, _ORDER_QUEUED = OrderState.ROUTED, OrderState.QUEUED
+_ORDER_COOKING, _ORDER_READY = OrderState.COOKING, OrderState.READY
+_ORDER_DELIVERED, _ORDER_LOST = OrderState.DELIVERED, OrderState.LOST
+
+
+class _Recipe(NamedTuple):
+    """A dish's cooking constants, copied once off its menu item (pydantic attributes are slow)."""
+
+    service: str
+    cv: float
+    station: str
+    uses: str | None
+    prep_saving: float
+
+
+def _pulls_from(chef: Chef, key: str) -> bool:
+    """Whether a free chef takes items from pull line `key` (see `Simulation._take`)."""
+    return key == SHARED_QUEUE or chef.specialty == GENERALIST or key[1:] == chef.specialty
 
 
 class Simulation:
@@ -65,6 +87,10 @@ class Simulation:
         ]
         self.menu_changes: list[frozenset[str]] = [frozenset()]
         self.stations = {name: item.station or name for name, item in scenario.menu.items()}
+        self._recipes = {
+            name: _Recipe(item.service, item.cv, self.stations[name], item.uses, item.prep_saving)
+            for name, item in scenario.menu.items()
+        }
         self._source = OrderSource(scenario, self.streams)
         self._chef_ids = 0
         self._sample_every = max(1, round(scenario.sample_minutes / TICK_MINUTES))
@@ -133,11 +159,10 @@ class Simulation:
 
     def apply(self, action: Action) -> Outcome:
         """Apply a player action now; it is recorded with the current sim time."""
-        action = action.model_copy(update={"at": self.now})
         if self.finished:
-            outcome = Outcome.refused("the shift is over")
-        else:
-            outcome = apply_action(self, action)
+            return Outcome.refused("the shift is over")
+        action = action.model_copy(update={"at": self.now})
+        outcome = apply_action(self, action)
         self.action_log.append((action, outcome))
         kind = "action" if outcome.ok else "refused"
         self.metrics.record(self.now, kind, f"{action.kind}: {outcome.reason}")
@@ -247,13 +272,20 @@ class Simulation:
         metrics.flight_change(now, 1)
         self.orders[order.id] = order
         target = self._route_branch(order)
-        if isinstance(target, LossCause):
+        if isinstance(target, Branch):  # not LossCause: isinstance on an enum class is slower
+            self._accept(order, target)
+        else:
             self._lose(order, target)
-            return
-        self._accept(order, target)
 
     def _route_branch(self, order: Order) -> Branch | LossCause:
-        options = [branch for branch in self._reach[order.area] if branch.is_open]
+        reach = self._reach[order.area]
+        if self.branch_strategy != "fastest":
+            for branch in reach:  # the usual case: the nearest open branch is lit
+                if branch.is_open:
+                    if branch.lit:
+                        return branch
+                    break
+        options = [branch for branch in reach if branch.is_open]
         if not options:
             return LossCause.NO_ROUTE
         lit = [branch for branch in options if branch.lit]
@@ -276,35 +308,56 @@ class Simulation:
         return queue + self._mean_cook + (travel if self.delivery.enabled else 0.0)
 
     def _staffed(self, branch: Branch) -> bool:
-        return any(
-            chef.state in WORKING or chef.state is ChefState.CALLED_IN for chef in branch.chefs
-        )
+        for chef in branch.chefs:
+            if chef.state in WORKING or chef.state is ChefState.CALLED_IN:
+                return True
+        return False
 
     def _accept(self, order: Order, branch: Branch) -> None:
         order.branch = branch.name
-        order.state = OrderState.ROUTED
+        order.state = _ORDER_ROUTED
         if not self._staffed(branch):
             self._lose(order, LossCause.NO_CHEF)
             return
         tasks = order.tasks
-        if branch.capacity is not None:
-            idle = sum(chef.state is ChefState.IDLE for chef in branch.chefs)
-            if branch.waiting + max(0, len(tasks) - idle) > branch.capacity:
-                self._lose(order, LossCause.QUEUE_FULL)
-                return
-        order.state = OrderState.QUEUED
         chefs = [chef for chef in branch.chefs if chef.state in WORKING]
-        for task in tasks:
-            self._enqueue(branch, task, chefs)
+        keys = [self._route_task(branch, task, chefs) for task in tasks]
+        capacity = branch.capacity
+        if capacity is not None and branch.waiting + self._would_wait(keys, chefs) > capacity:
+            self._lose(order, LossCause.QUEUE_FULL)
+            return
+        order.state = _ORDER_QUEUED
+        for task, key in zip(tasks, keys, strict=True):
+            self._put(branch, task, key)
         if order.patience is not None:
             self.loop.at(order.placed + order.patience, self._patience_over, order)
         self._wake(branch)
 
-    def _enqueue(self, branch: Branch, task: Task, chefs: list[Chef], front: bool = False) -> None:
-        if chefs:
-            key = self._routers[branch.name].route(task, chefs, self.stations[task.item])
-        else:
-            key = SHARED_QUEUE
+    def _route_task(self, branch: Branch, task: Task, chefs: list[Chef]) -> str:
+        """The queue key the kitchen strategy picks: a chef's id or a pull line."""
+        if not chefs:
+            return SHARED_QUEUE
+        return self._routers[branch.name].route(task, chefs, self.stations[task.item])
+
+    def _would_wait(self, keys: list[str], chefs: list[Chef]) -> int:
+        """How many of an order's items would wait: those no idle chef would take at once."""
+        idle = [chef for chef in chefs if chef.state is _CHEF_IDLE]
+        waits = 0
+        for key in keys:
+            if key[0] == "@":
+                taker = next((chef for chef in idle if _pulls_from(chef, key)), None)
+            else:
+                taker = next((chef for chef in idle if chef.id == key), None)
+            if taker is None:
+                waits += 1
+            else:
+                idle.remove(taker)
+        return waits
+
+    def _enqueue(self, branch: Branch, task: Task, chefs: list[Chef]) -> None:
+        self._put(branch, task, self._route_task(branch, task, chefs))
+
+    def _put(self, branch: Branch, task: Task, key: str) -> None:
         task.key = key
         if key[0] == "@":
             queue = branch.pull.get(key)
@@ -312,10 +365,7 @@ class Simulation:
                 queue = branch.pull[key] = deque()
         else:
             queue = self.chefs[key].queue
-        if front:
-            queue.appendleft(task)
-        else:
-            queue.append(task)
+        queue.append(task)
         branch.waiting += 1
 
     def _requeue(self, branch: Branch, task: Task) -> None:
@@ -350,7 +400,7 @@ class Simulation:
 
     def _lose(self, order: Order, cause: LossCause) -> None:
         now = self.loop.now
-        if order.state is OrderState.QUEUED:
+        if order.state is OrderState.QUEUED or order.state is OrderState.COOKING:
             self._unqueue(order)
         order.state = OrderState.LOST
         order.cause = cause
@@ -375,7 +425,7 @@ class Simulation:
 
     def _wake(self, branch: Branch) -> None:
         for chef in branch.chefs:
-            if chef.state is ChefState.IDLE:
+            if chef.state is _CHEF_IDLE:
                 self._next_job(chef)
 
     def _take(self, chef: Chef) -> Task | None:
@@ -414,15 +464,11 @@ class Simulation:
         branch = chef.branch
         item = task.item
         version = branch.menu_version
-        scenario_item = self.scenario.menu[item]
+        recipe = self._recipes[item]
         minutes = quantile(
-            scenario_item.service,
-            task.quantile,
-            self.menu_versions[version][item][1],
-            scenario_item.cv,
+            recipe.service, task.quantile, self.menu_versions[version][item][1], recipe.cv
         )
-        station = self.stations[item]
-        if chef.specialty != station:
+        if chef.specialty != recipe.station:
             minutes *= (
                 self.staff.generalist_factor
                 if chef.specialty == GENERALIST
@@ -435,9 +481,9 @@ class Simulation:
         if regulars.branch_speedup < 1.0 and self.regular_branch.get(customer) == branch.name:
             minutes *= regulars.branch_speedup
         branch.regular_chef[customer] = chef.id
-        component = scenario_item.uses
+        component = recipe.uses
         if component is not None and branch.stock[component].take(now):
-            minutes *= 1.0 - scenario_item.prep_saving
+            minutes *= 1.0 - recipe.prep_saving
         if version < order.menu_version and not order.stale:
             changed = self.menu_changes[version + 1 : order.menu_version + 1]
             order.stale = any(item in names for names in changed)
@@ -446,9 +492,9 @@ class Simulation:
         task.started = now
         if order.started < 0:
             order.started = now
-            order.state = OrderState.COOKING
+            order.state = _ORDER_COOKING
             self.metrics.waits.append(now - order.placed)
-        chef.state = ChefState.COOKING
+        chef.state = _CHEF_COOKING
         chef.task = task
         chef.token += 1
         chef.started_at = now
@@ -463,9 +509,9 @@ class Simulation:
         chef.busy_minutes += now - chef.started_at
         task = chef.task
         chef.task = None
-        chef.state = ChefState.IDLE
+        chef.state = _CHEF_IDLE
         order = task.order
-        if order.state is not OrderState.LOST:
+        if order.state is not _ORDER_LOST:
             order.remaining -= 1
             if order.remaining == 0:
                 self._ready(order, chef.branch)
@@ -545,7 +591,7 @@ class Simulation:
     # ------------------------------------------------------------- delivery
 
     def _ready(self, order: Order, branch: Branch) -> None:
-        order.state = OrderState.READY
+        order.state = _ORDER_READY
         if not self.delivery.enabled:
             self._delivered_at_door(order)
             return
@@ -586,7 +632,12 @@ class Simulation:
 
     def _delivered_at_door(self, order: Order) -> None:
         now = self.loop.now
-        price = sum(self.menu_versions[order.menu_version][name][0] for name in order.items)
+        prices = self.menu_versions[order.menu_version]
+        tasks = order.tasks
+        if len(tasks) == 1:  # the sum of one price, without a generator
+            price = prices[tasks[0].item][0]
+        else:
+            price = sum(prices[task.item][0] for task in tasks)
         self.ledger.post("revenue", price)
         if order.stale:
             self.ledger.post("refunds", -price)
@@ -594,7 +645,7 @@ class Simulation:
             return
         metrics = self.metrics
         latency = now - order.placed
-        order.state = OrderState.DELIVERED
+        order.state = _ORDER_DELIVERED
         order.done_at = now
         order.on_time = latency <= self.on_time_minutes
         metrics.delivered += 1

@@ -42,6 +42,9 @@ LOSS_TEXT: dict[LossCause, str] = {
 }
 
 
+_PLACED = OrderState.PLACED  # bound once: an enum member read off its class is slow on 3.11
+
+
 class Task:
     """One item of an order, cooked by one chef."""
 
@@ -95,7 +98,7 @@ class Order:
         self.tasks: list[Task] = []
         self.remaining = 0
         self.branch: str | None = None
-        self.state = OrderState.PLACED
+        self.state = _PLACED
         self.cause: LossCause | None = None
         self.started = -1.0
         self.done_at = -1.0
