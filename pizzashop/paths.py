@@ -13,8 +13,13 @@ import platformdirs
 
 
 def data_dir() -> Path:
+    """`PIZZASHOP_HOME` (a `~` in it expanded: unit files and .env files pass it verbatim), else
+    the platform's user data directory; created if missing."""
     home = os.environ.get("PIZZASHOP_HOME")
-    path = Path(home) if home else Path(platformdirs.user_data_dir("pizzashop", appauthor=False))
+    if home:
+        path = Path(home).expanduser()
+    else:
+        path = Path(platformdirs.user_data_dir("pizzashop", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -21,7 +21,7 @@ FILE_NAME = "progress.json"
 
 
 class LevelRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     stars: int = Field(0, ge=0, le=3)
     best_score: int | None = None
@@ -30,7 +30,7 @@ class LevelRecord(BaseModel):
 
 
 class ProgressFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     version: int
     levels: dict[str, LevelRecord] = Field(default_factory=dict)
@@ -54,8 +54,11 @@ class Progress:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             problem = f"cannot read progress ({error}); left untouched"
             raise InputError(source, "", problem) from None
-        if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+        if not isinstance(data, dict) or type(data.get("version")) is not int:
             raise InputError(source, "version", "not a pizzashop progress file; left untouched")
+        if data["version"] < VERSION:
+            older = f"written by an older pizzashop (v{data['version']}); left untouched"
+            raise InputError(source, "version", older)
         if data["version"] > VERSION:
             newer = f"written by a newer pizzashop (v{data['version']}); left untouched"
             raise InputError(source, "version", newer)

@@ -13,10 +13,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pizzashop.paths import write_atomic
-from pizzashop.sim import Action, Scenario, Simulation, build_report
+from pizzashop.sim import KITCHEN_STRATEGIES, Action, Scenario, Simulation, build_report
 from pizzashop.sim.files import read_data, validation_error
 
 VERSION = 1
@@ -30,6 +30,16 @@ class SaveFile(BaseModel):
     scenario: Scenario
     seed: int
     kitchen_strategy: str | None = None
+
+    @field_validator("kitchen_strategy")
+    @classmethod
+    def _known_strategy(cls, name: str | None) -> str | None:
+        if name is not None and name not in KITCHEN_STRATEGIES:
+            raise ValueError(
+                f"unknown strategy {name!r} (choose from {', '.join(KITCHEN_STRATEGIES)})"
+            )
+        return name
+
     time: float = Field(ge=0)
     actions: list[Action] = Field(default_factory=list)
 
@@ -50,7 +60,7 @@ def write_save(path: Path, sim: Simulation) -> None:
 
 
 def load_save(path: Path) -> SaveFile:
-    data = read_data(path)
+    data = read_data(path, json_only=True)
     try:
         return SaveFile.model_validate(data)
     except ValidationError as error:
@@ -96,13 +106,13 @@ def export_report(sim: Simulation, stem: Path) -> list[Path]:
         {key: round(value, 4) for key, value in sample._asdict().items()}
         for sample in sim.metrics.samples
     ]
-    json_path = stem.with_suffix(".json")
+    json_path = stem.with_name(stem.name + ".json")
     write_atomic(json_path, json.dumps({"report": report, "samples": samples}, indent=1) + "\n")
     flat = io.StringIO()
     writer = csv.writer(flat, lineterminator="\n")
     writer.writerow(["metric", "value"])
     writer.writerows(_flatten(report))
-    csv_path = stem.with_suffix(".csv")
+    csv_path = stem.with_name(stem.name + ".csv")
     write_atomic(csv_path, flat.getvalue())
     series = io.StringIO()
     writer = csv.writer(series, lineterminator="\n")

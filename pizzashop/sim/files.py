@@ -78,8 +78,9 @@ def validation_error(source: str, error: ValidationError) -> InputError:
     return InputError(source, _field(loc), message)
 
 
-def read_data(path: Path) -> dict[str, Any]:
-    """Parse a TOML or JSON file into a dict, or raise an InputError saying why not."""
+def read_data(path: Path, json_only: bool = False) -> dict[str, Any]:
+    """Parse a TOML or JSON file (by its suffix, or JSON whatever its name when `json_only`)
+    into a dict, or raise an InputError saying why not."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -92,7 +93,7 @@ def read_data(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
         problem = getattr(error, "strerror", None) or str(error) or "cannot be read"
         raise InputError(source, "", problem) from None
-    if path.suffix.lower() == ".json":
+    if json_only or path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import reprlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,7 +68,7 @@ def _load_class(spec: str) -> tuple[Path, type]:
         loader.loader.exec_module(module)
     except SyntaxError as error:
         raise InputError(str(path), f"line {error.lineno}", f"syntax error: {error.msg}") from None
-    except Exception as error:  # the participant's module may raise anything while importing
+    except (Exception, SystemExit) as error:  # anything while importing, even exit()
         raise InputError(str(path), "", f"importing it raised {error!r}") from None
     cls = getattr(module, class_name, None)
     if not isinstance(cls, type):
@@ -91,9 +92,13 @@ def load_player_strategy(spec: str) -> str:
             super().__init__(rng, vnodes)
             try:
                 self.player: Any = player_cls()
-            except Exception as error:  # the participant's code may raise anything
+            except (Exception, SystemExit) as error:  # participant's code: anything, even exit()
                 raise InputError(source, f"{player_cls.__name__}()", repr(error)) from None
-            self.player.rng = rng
+            try:
+                self.player.rng = rng
+            except Exception as error:  # a frozen dataclass or __slots__ refuses new attributes
+                problem = f"cannot set self.rng ({error!r}); allow attribute assignment"
+                raise InputError(source, f"{player_cls.__name__}.rng", problem) from None
 
         def route(self, task: Task, chefs: Sequence[ChefLike], station: str) -> str:
             order = task.order
@@ -112,14 +117,17 @@ def load_player_strategy(spec: str) -> str:
             )
             try:
                 choice = self.player.choose(item, views)
-            except Exception as error:  # the participant's code may raise anything
+            except (Exception, SystemExit) as error:  # participant's code: anything, even exit()
                 raise InputError(source, f"{name}.choose", f"raised {error!r}") from None
-            if not any(view.id == choice for view in views):
-                ids = ", ".join(view.id for view in views)
-                raise InputError(
-                    source, f"{name}.choose", f"returned {choice!r}, not a chef id ({ids})"
-                )
-            return choice
+            # Compare as a plain str: an object claiming to equal every id must not reach the
+            # engine, whose queue keys are only ever the chefs' own ids.
+            chosen = str.__str__(choice) if isinstance(choice, str) else None
+            ids = tuple(view.id for view in views)
+            if chosen not in ids:
+                answer = reprlib.repr(choice)  # bounded, and safe if the object's repr raises
+                problem = f"returned {answer}, not a chef id ({', '.join(ids)})"
+                raise InputError(source, f"{name}.choose", problem)
+            return chosen
 
     PlayerStrategy.name = name
     PlayerStrategy.__name__ = player_cls.__name__

@@ -1,0 +1,17 @@
+"""Every test runs with a private data directory, so no test reads or writes a player's real
+progress, saves or leaderboard (tests that need their own home still set it themselves)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PIZZASHOP_HOME", str(tmp_path_factory.mktemp("pizzashop-home")))
+        patch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
+        patch.delenv("PIZZASHOP_PLAYER", raising=False)
+        yield
