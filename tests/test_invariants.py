@@ -97,7 +97,7 @@ class Checker:
             assert (chef.state is ChefState.COOKING) == (chef.task is not None), chef.name
             assert (chef.state is ChefState.PREPPING) == (chef.prep_component is not None)
             assert chef.speed == sim.speed_at(chef.level)
-            if chef.state is ChefState.ON_LEAVE:
+            if chef.state is ChefState.ON_LEAVE or not chef.branch.is_open:
                 wage = 0.0
             elif chef.state is ChefState.ON_CALL:
                 wage = sim.wage_at(chef.level) * sim.staff.backup_retainer

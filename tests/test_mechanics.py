@@ -22,6 +22,7 @@ from pizzashop.sim import (
     Scenario,
     Simulation,
     build_report,
+    load_scenario,
 )
 from pizzashop.sim import actions as A
 from pizzashop.sim.scenario import StaffRules
@@ -378,6 +379,8 @@ CAPPED = lab(
     menu={"pizza": {"price": 10, "cook_minutes": 10, "service": "exponential"}},
     branch={"queue_capacity": 3, "chefs": chefs("A", "B", "C")},
 )
+
+
 @pytest.mark.parametrize("strategy", list(KITCHEN_STRATEGIES))
 def test_a_full_queue_turns_orders_away_under_every_strategy(strategy: str) -> None:
     sim = Simulation(CAPPED, kitchen_strategy=strategy)
@@ -546,3 +549,45 @@ def test_actions_after_the_shift_are_refused() -> None:
     outcome = sim.apply(A.Hire())
     assert not outcome.ok and "shift is over" in outcome.reason
     assert snapshot(sim) == before
+
+
+# ----------------------------------------------------------- a branch not yet open
+
+
+def test_a_closed_branch_costs_nothing_until_it_opens() -> None:
+    """Distribution: a second site's staff and rent start with its opening, not before."""
+    shop = scenario(
+        "blackout_day",
+        branches=[
+            load_scenario("blackout_day").branches[0].model_dump(),
+            {**load_scenario("blackout_day").branches[1].model_dump(), "open": False},
+        ],
+    )
+    sim = Simulation(shop)
+    north = sim.branch_by_name["North"]
+    assert north.chefs and north.agents
+    assert all(chef.pay.rate == 0.0 for chef in north.chefs)
+    assert north.agent_pay.rate == 0.0 and north.rent.rate == 0.0
+    sim.advance(60)
+    assert sim.apply(A.OpenBranch(branch="North")).ok
+    assert all(chef.pay.rate == sim.wage_at(chef.level) for chef in north.chefs)
+    assert north.agent_pay.rate == len(north.agents) * shop.delivery.agent_wage
+    assert north.rent.rate == north.spec.rent_per_hour
+    assert sim.apply(A.CloseBranch(branch="North")).ok
+    assert all(chef.pay.rate == 0.0 for chef in north.chefs)
+    assert north.agent_pay.rate == 0.0 and north.rent.rate == 0.0
+
+
+# ------------------------------------------------------------ warnings before losses
+
+
+def test_the_prep_warning_waits_until_prep_hours_are_over() -> None:
+    """An empty stock while the prep job is still filling it is not news; after it, it is."""
+    sim = Simulation(load_scenario("default_day"))
+    sim.advance(1)  # 11:01: the 11:00–12:00 job has only just started on an empty stock
+    assert ("prep", "Central") not in sim.warnings
+    slot = A.PrepSlot(start=11, end=11.05, component="base", target=2)
+    assert sim.apply(A.SetPrep(jobs=[slot])).ok
+    sim.advance(120)
+    texts = [entry.text for entry in sim.metrics.log if entry.kind == "warning"]
+    assert any("run out of prepped base" in text for text in texts)

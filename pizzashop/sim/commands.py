@@ -186,9 +186,7 @@ def open_branch(sim: Simulation, action: a.OpenBranch) -> str:
     if branch.is_open:
         raise Refused(f"{branch.name} is already open")
     _pay(sim, "opening", branch.spec.open_cost, f"opening {branch.name}")
-    branch.is_open = True
-    sim._settle(branch.rent)
-    branch.rent.rate = branch.spec.rent_per_hour
+    sim.set_branch_open(branch, True)
     return f"{branch.name} is open in {branch.area}"
 
 
@@ -198,9 +196,7 @@ def close_branch(sim: Simulation, action: a.CloseBranch) -> str:
         raise Refused(f"{branch.name} is already closed")
     if sum(b.is_open for b in sim.branches) == 1:
         raise Refused(f"{branch.name} is your last open branch")
-    branch.is_open = False
-    sim._settle(branch.rent)
-    branch.rent.rate = 0.0
+    sim.set_branch_open(branch, False)
     return f"{branch.name} takes no new orders"
 
 

@@ -7,6 +7,7 @@ change its state directly.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from typing import NamedTuple
@@ -217,8 +218,21 @@ class Simulation:
         self._settle(branch.agent_pay)
         for _ in range(count):
             branch.agents.append(Agent(f"{branch.name}-d{len(branch.agents) + 1}"))
-        branch.agent_pay.rate = len(branch.agents) * self.delivery.agent_wage
+        branch.agent_pay.rate = self._agent_rate(branch)
         self._dispatch_agents(branch)
+
+    def _agent_rate(self, branch: Branch) -> float:
+        return len(branch.agents) * self.delivery.agent_wage if branch.is_open else 0.0
+
+    def set_branch_open(self, branch: Branch, is_open: bool) -> None:
+        """Open or close a branch: rent and its staff's pay run only while it is open."""
+        branch.is_open = is_open
+        self._settle(branch.rent)
+        branch.rent.rate = branch.spec.rent_per_hour if is_open else 0.0
+        self._settle(branch.agent_pay)
+        branch.agent_pay.rate = self._agent_rate(branch)
+        for chef in branch.chefs:
+            self._set_state(chef, chef.state)
 
     def _set_kitchen_strategy(self, branch: Branch, name: str) -> None:
         cls = KITCHEN_STRATEGIES[name]
@@ -663,7 +677,7 @@ class Simulation:
 
     def _set_state(self, chef: Chef, state: ChefState) -> None:
         """Change a chef's state, settling wages when the pay rate changes."""
-        if state is ChefState.ON_LEAVE:
+        if state is ChefState.ON_LEAVE or not chef.branch.is_open:
             rate = 0.0
         elif state is ChefState.ON_CALL:
             rate = self.wage_at(chef.level) * self.staff.backup_retainer
@@ -903,8 +917,13 @@ class Simulation:
             self._sample()
         if minute % 60 == 0 and minute:
             self._settle_all()
-        if self.doors_open or (self.metrics.in_flight and self.loop.pending()):
-            self.loop.at(self.now + TICK_MINUTES, self._tick)
+        following = self.now + TICK_MINUTES
+        if self.doors_open:
+            self.loop.at(following, self._tick)
+        elif self.metrics.in_flight and (upcoming := self.loop.next_time()) is not None:
+            # After closing, skip the quiet minutes to the next event rather than tick through
+            # them: a long outage at night must not cost a tick per minute.
+            self.loop.at(max(following, float(math.ceil(upcoming))), self._tick)
         else:
             self._finish()
 
@@ -951,9 +970,11 @@ class Simulation:
                     if left < PATIENCE_WARNING * patience:
                         found["patience", name] = f"customers at {name} are running out of patience"
                         break
+            hour = self.scenario.open_hour + now / 60.0
+            prepping = any(job.start <= hour < job.end for job in branch.prep)
             for job in branch.prep:
-                if self.doors_open and not branch.stock[job.component].fresh(now):
-                    found["prep", name] = f"{name} has no {job.component} prepped"
+                if self.doors_open and not prepping and not branch.stock[job.component].fresh(now):
+                    found["prep", name] = f"{name} has run out of prepped {job.component}"
             if self.delivery.enabled and not branch.agents:
                 found["agents", name] = f"{name} has no delivery agents"
             elif len(branch.ready) >= max(3, 2 * len(branch.agents)):

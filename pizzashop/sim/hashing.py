@@ -43,10 +43,18 @@ class Ring:
         return self._owners[index % len(self._owners)]
 
 
+REMAP_SAMPLE = 10_000
+
+
 def remapped_fraction(before: list[str], after: list[str], population: int, vnodes: int) -> dict:
-    """Share of customers whose member changes, under modulo and under a ring, for one change."""
+    """Share of customers whose member changes, under modulo and under a ring, for one change.
+
+    Large populations are measured on their first `REMAP_SAMPLE` customers, which keeps a chef
+    change cheap while the fraction stays within about a percent.
+    """
     if not before or not after:
         return {"modulo": 1.0, "ring": 1.0}
+    population = min(population, REMAP_SAMPLE)
     ring_before, ring_after = Ring(before, vnodes), Ring(after, vnodes)
     moved_mod = moved_ring = 0
     for customer in range(population):
