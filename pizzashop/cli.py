@@ -10,9 +10,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pizzashop import __version__
+from pizzashop.hosting.commands import STORE_HELP, add_serve_parser, serve
 from pizzashop.sim import (
     KITCHEN_STRATEGIES,
     InputError,
@@ -26,6 +27,9 @@ from pizzashop.sim import (
 )
 from pizzashop.sim.campaign import levels
 from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
+
+if TYPE_CHECKING:
+    from pizzashop.workshop.leaderboard import Entry
 
 EXIT_BAD_INPUT = 2
 
@@ -60,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     play = commands.add_parser("play", help="play a shift in the terminal")
     play.add_argument("scenario", nargs="?", default=None, help="a bundled name or a TOML path")
     play.add_argument("--seed", type=_seed, default=None)
+    play.add_argument(
+        "--load",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="continue a saved game, or watch a replay (files from the game's saves/, replays/)",
+    )
+    play.add_argument(
+        "--versus",
+        choices=list(KITCHEN_STRATEGIES),
+        default=None,
+        metavar="STRATEGY",
+        help=f"play against a routing algorithm on your orders: {', '.join(KITCHEN_STRATEGIES)}",
+    )
 
     run = commands.add_parser("run", help="run a whole shift headless and print the report")
     run.add_argument("scenario", help="a bundled scenario's name or a TOML path")
@@ -83,7 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     scores = commands.add_parser("scores", help="the leaderboard of a level")
     scores.add_argument("scenario", help="a level's id or a scenario's name")
     scores.add_argument("--seed", type=_seed, default=None, help="only this seed")
-    scores.add_argument("--json", action="store_true", help="print one JSON object")
+    scores_view = scores.add_mutually_exclusive_group()
+    scores_view.add_argument("--json", action="store_true", help="print one JSON object")
+    scores_view.add_argument(
+        "--live", action="store_true", help="redraw every 2 s until Ctrl+C (instructor's view)"
+    )
+    scores.add_argument("--leaderboard", default=None, help=STORE_HELP)
 
     levels = commands.add_parser("levels", help="list the campaign levels in play order")
     levels.add_argument("--json", action="store_true", help="print one JSON array")
@@ -93,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a scenario or action file")
     validate.add_argument("file", type=Path)
     commands.add_parser("schema", help="print the JSON schema of scenario files")
+    add_serve_parser(commands)
     return parser
 
 
@@ -186,14 +210,34 @@ def _grade(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _scores(args: argparse.Namespace) -> str:
-    from pizzashop.workshop.leaderboard import Leaderboard
+    from pizzashop.workshop.leaderboard import use_store
 
     level = load_scenario(args.scenario).name
-    board = Leaderboard()
+    board = use_store(args.leaderboard)
     try:
         entries = board.top(level, args.seed)
     finally:
         board.close()
+    return _format_scores(args, level, entries)
+
+
+def _live_scores(args: argparse.Namespace) -> int:
+    from pizzashop.hosting.live import follow
+    from pizzashop.workshop.leaderboard import use_store
+
+    level = load_scenario(args.scenario).name
+    board = use_store(args.leaderboard)
+
+    def render() -> str:
+        return _format_scores(args, level, board.top(level, args.seed))
+
+    try:
+        return follow(f"{level} on {board.where}", render, sys.stdout)
+    finally:
+        board.close()
+
+
+def _format_scores(args: argparse.Namespace, level: str, entries: list[Entry]) -> str:
     if args.json:
         return json.dumps({"level": level, "seed": args.seed, "scores": [
             {"name": e.name, "seed": e.seed, "score": e.score, "goodput": e.goodput,
@@ -217,8 +261,12 @@ def _command(args: argparse.Namespace) -> int:
         out.write((json.dumps(report) if args.json else format_table(report)) + "\n")
     elif args.command == "grade":
         out.write(json.dumps(_grade(args)) + "\n")
+    elif args.command == "scores" and args.live:
+        return _live_scores(args)
     elif args.command == "scores":
         out.write(_scores(args) + "\n")
+    elif args.command == "serve":
+        return serve(args)
     elif args.command == "levels":
         found = levels()
         if args.json:
@@ -241,7 +289,13 @@ def _command(args: argparse.Namespace) -> int:
         from pizzashop.ui.launch import launch
 
         scenario = getattr(args, "scenario", None)
-        return launch(scenario, getattr(args, "seed", None), title=args.command is None)
+        return launch(
+            scenario,
+            getattr(args, "seed", None),
+            title=args.command is None,
+            load=getattr(args, "load", None),
+            versus=getattr(args, "versus", None),
+        )
     return 0
 
 

@@ -12,6 +12,8 @@ import ast
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from pizzashop.sim import Simulation, build_report, load_scenario
 from pizzashop.ui.app import PizzaShopApp
 from pizzashop.ui.screens.shift import ShiftScreen
@@ -19,6 +21,15 @@ from pizzashop.ui.screens.shift import ShiftScreen
 UI = Path(__file__).resolve().parent.parent / "pizzashop" / "ui"
 INTERNAL = {"loop", "streams"}
 SIM_OBJECTS = {"sim", "chef", "branch", "order", "agent", "stock", "metrics", "ledger", "task"}
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The player's files (progress, saves, leaderboard) in a fresh directory per test."""
+    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
+    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
+    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
+    return tmp_path
 
 
 def ui_modules() -> list[Path]:

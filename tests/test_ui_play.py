@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +40,15 @@ from pizzashop.ui.widgets.metrics import MetricsPanel
 from pizzashop.ui.widgets.status import StatusBar
 
 SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The player's files (progress, saves, leaderboard) in a fresh directory per test."""
+    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
+    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
+    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
+    return tmp_path
 
 
 def playing(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -255,9 +265,10 @@ async def test_codex_is_offered_at_the_moment_and_opens_there() -> None:
     notes = record_notes(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = shift(app)
-        await pilot.press("space")
-        screen.tick(1.0)
-        concept = app.codex.for_moment("prep")
+        await pilot.press("space", "down", "enter")
+        await pilot.click("#upgrade")
+        await pilot.pause()
+        concept = app.codex.for_moment("upgrade")
         assert concept is not None and screen.hint == concept.id
         assert any(concept.summary in message for _, message in notes)
         assert not screen.game.paused, "a hint never pauses the game"
@@ -308,7 +319,10 @@ async def test_title_screen_starts_the_chosen_scenario() -> None:
     async with app.run_test(size=SIZE) as pilot:
         title = app.screen
         assert isinstance(title, TitleScreen)
-        first = next(scenario for _, _, scenario in title.entries if isinstance(scenario, Scenario))
+        entry = title.chosen()
+        assert entry is not None and entry.kind == "level", "a new player starts at level 1"
+        first = entry.scenario
+        assert isinstance(first, Scenario) and first.name == "opening_day"
         await pilot.press("enter")
         await pilot.pause()
         if first.briefing:

@@ -1,4 +1,5 @@
-"""Snapshots of the main screen, a dialog and the report at 80×24 and 120×40, seed 7.
+"""Snapshots of the main screen, a dialog, the report, the title and the lab at 80×24 and
+120×40, seed 7.
 
 The app runs without its wall-clock timer and the shop is advanced explicitly, so a snapshot
 depends only on the scenario, the seed and the keys; notifications (which expire in wall time)
@@ -7,6 +8,7 @@ are cleared before each screenshot. Update with `pytest --snapshot-update` after
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +16,19 @@ from textual.pilot import Pilot
 
 from pizzashop.sim import load_scenario
 from pizzashop.ui.app import PizzaShopApp
+from pizzashop.ui.screens.lab import LabScreen
 from pizzashop.ui.screens.shift import ShiftScreen
 
 SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The player's files (progress, saves, leaderboard) in a fresh directory per test."""
+    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
+    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
+    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
+    return tmp_path
 
 
 def new_app() -> PizzaShopApp:
@@ -65,3 +77,25 @@ def test_report(snap_compare: Any, size: tuple[int, int]) -> None:
         await settle(pilot)
 
     assert snap_compare(new_app(), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_title(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A new player: level 1 open and highlighted, the rest locked; the lab below."""
+    app = PizzaShopApp(paused=True, live=False)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_lab(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        await pilot.press("l")
+        screen = pilot.app.screen
+        assert isinstance(screen, LabScreen)
+        await pilot.press("4")
+        screen.tick(3.0)
+        await pilot.press("space")
+        await settle(pilot)
+
+    app = PizzaShopApp(paused=True, live=False)
+    assert snap_compare(app, terminal_size=size, run_before=before)

@@ -350,9 +350,6 @@ def test_scores_of_an_unknown_level_is_one_line_and_exit_2() -> None:
     assert result.err.startswith(f"{ERROR}no_such_level: no such file, scenario or level")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="top() orders ties by `created` only: equal timestamps come out by seed"
-)
 def test_equal_scores_at_the_same_clock_tick_keep_the_order_they_arrived(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

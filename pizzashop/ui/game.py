@@ -3,15 +3,32 @@
 The app owns wall time; the sim owns every rule. `Game` turns wall seconds into sim minutes at
 the chosen speed, and gathers what happened since the screens last looked (new log lines, and
 the moments after which the codex has something to say).
+
+A game is played, played in the sandbox (every action, no goals), or watched as a replay (its
+actions come from the file; the player cannot act). In a versus game a rival shift of the same
+scenario and seed runs a routing strategy in lockstep: the same orders, no player actions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from itertools import islice
 
-from pizzashop.sim import Action, LogEntry, LossCause, Outcome, Scenario, Simulation
+from pizzashop.player.saves import SaveFile, new_game, restore
+from pizzashop.sim import (
+    Action,
+    InputError,
+    LogEntry,
+    LossCause,
+    Outcome,
+    Scenario,
+    Simulation,
+    bundled_levels,
+    bundled_scenarios,
+    load_scenario,
+)
 
 SPEEDS = (1, 2, 4, 8)
 MINUTES_PER_SECOND = 1.0
@@ -19,6 +36,29 @@ MINUTES_PER_SECOND = 1.0
 
 LOG_MOMENTS = {"remap": "remap", "menu": "menu", "power": "outage", "staff": "leave"}
 """Event-log kinds, in the codex's words."""
+
+
+class Mode(StrEnum):
+    PLAY = "play"
+    SANDBOX = "sandbox"
+    REPLAY = "replay"
+
+
+def sandbox(scenario: Scenario) -> Scenario:
+    """The scenario with every action allowed and no goals."""
+    return scenario.model_copy(update={"allowed_actions": None, "goals": None})
+
+
+def is_sandbox(scenario: Scenario) -> bool:
+    """Whether this is the sandbox copy of a bundled scenario or level (e.g. in a save)."""
+    path = {**bundled_scenarios(), **bundled_levels()}.get(scenario.name)
+    if path is None:
+        return False
+    try:
+        bundled = load_scenario(path)
+    except InputError:
+        return False
+    return bundled != scenario and sandbox(bundled) == scenario
 
 
 @dataclass
@@ -36,6 +76,9 @@ class Game:
     sim: Simulation
     speed: int = 1
     paused: bool = False
+    mode: Mode = Mode.PLAY
+    rival: Simulation | None = None
+    """The algorithm's shift in a versus game."""
     _log_seen: int = field(default=0, init=False)
     _losses_seen: int = field(default=0, init=False)
     _warnings_seen: frozenset[str] = field(default=frozenset(), init=False)
@@ -43,22 +86,58 @@ class Game:
 
     @classmethod
     def start(
-        cls, scenario: Scenario, seed: int | None = None, actions: Iterable[Action] = ()
+        cls,
+        scenario: Scenario,
+        seed: int | None = None,
+        actions: Iterable[Action] = (),
+        *,
+        mode: Mode = Mode.PLAY,
+        versus: str | None = None,
     ) -> Game:
-        """A fresh shift; `actions` (a previous game's log) replay at their own sim times."""
+        """A fresh shift; `actions` (a previous game's log) replay at their own sim times;
+        `versus` names the routing strategy of a rival shift on the same orders."""
+        if mode is Mode.SANDBOX:
+            scenario = sandbox(scenario)
         sim = Simulation(scenario, seed=seed)
         sim.schedule(list(actions))
-        return cls(sim)
+        rival = None
+        if versus is not None:
+            rival = Simulation(scenario, seed=sim.seed, kitchen_strategy=versus)
+        return cls(sim, mode=mode, rival=rival)
+
+    @classmethod
+    def resume(cls, save: SaveFile) -> Game:
+        """A saved game at the minute it was saved, paused (a sandbox save stays a sandbox)."""
+        mode = Mode.SANDBOX if is_sandbox(save.scenario) else Mode.PLAY
+        return cls(restore(save), paused=True, mode=mode)
+
+    @classmethod
+    def replay(cls, save: SaveFile) -> Game:
+        """A finished shift watched from the start, its actions taken from the file."""
+        return cls(new_game(save), paused=True, mode=Mode.REPLAY)
+
+    @property
+    def versus(self) -> str | None:
+        """The rival's routing strategy, in a versus game."""
+        return None if self.rival is None else self.rival.initial_strategy
 
     def retry(self, replay: bool = False) -> Game:
-        """The same scenario and seed from the start, optionally replaying this game's actions."""
-        actions = [action for action, _ in self.sim.action_log] if replay else []
-        game = Game.start(self.sim.scenario, self.sim.seed, actions)
+        """The same scenario and seed from the start (against the same rival), or a replay of
+        this game's actions."""
+        if replay:
+            actions = [action for action, _ in self.sim.action_log]
+            game = Game.start(self.sim.scenario, self.sim.seed, actions, mode=Mode.REPLAY)
+        else:
+            scenario = self.sim.scenario
+            mode = Mode.SANDBOX if is_sandbox(scenario) else Mode.PLAY
+            game = Game.start(scenario, self.sim.seed, mode=mode, versus=self.versus)
         game.speed = self.speed
         return game
 
     def allows(self, *kinds: str) -> bool:
-        """Whether the scenario lets the player take any of these action kinds."""
+        """Whether the player may take any of these action kinds (never during a replay)."""
+        if self.mode is Mode.REPLAY:
+            return False
         allowed = self.sim.scenario.allowed_actions
         return allowed is None or any(kind in allowed for kind in kinds)
 
@@ -68,11 +147,21 @@ class Game:
             return 0.0
         minutes = wall_seconds * self.speed * MINUTES_PER_SECOND
         self.sim.advance(minutes)
+        self.keep_pace()
         return minutes
 
     def step(self) -> None:
         """One sim minute, paused or not (the single-step key)."""
         self.sim.advance(1.0)
+        self.keep_pace()
+
+    def keep_pace(self) -> None:
+        """The rival runs to the same sim minute; once the player's shift is over, to its end."""
+        if self.rival is not None:
+            if self.sim.finished:
+                self.rival.run()
+            else:
+                self.rival.run_until(self.sim.now)
 
     def apply(self, action: Action) -> Outcome:
         outcome = self.sim.apply(action)

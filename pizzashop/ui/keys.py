@@ -19,6 +19,7 @@ SHIFT_BINDINGS: list[Binding] = [
     Binding("b", "branches", "branch"),
     Binding("m", "menu", "menu"),
     Binding("f", "filter_log", "filter log", show=False),
+    Binding("s", "save", "save", tooltip="save the game to continue it later"),
     Binding("c", "codex", "codex"),
     Binding("question_mark", "help", "help"),
 ]
@@ -44,6 +45,7 @@ HELP_TEXT: dict[str, str] = {
     "branches": "open or close branches, hire delivery drivers",
     "menu": "push a menu update (price or cook time) to every branch",
     "filter_log": "show one kind or one branch in the event log",
+    "save": "save the game; continue it later from the title screen",
     "codex": "the concepts behind the game (opens at the latest hint)",
     "help": "this screen",
     "quit": "leave the game",

@@ -10,6 +10,7 @@ import textwrap
 from typing import NamedTuple
 
 from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation, percentile
+from pizzashop.sim.files import one_line
 
 SERIES_LENGTH = 72
 REMAPS_SHOWN = 3
@@ -27,6 +28,12 @@ class StatusRow(NamedTuple):
     placed: int
     lost: int
     in_flight: int
+    tag: str = ""
+    """SANDBOX or REPLAY: a mode the player must not mistake for a normal game."""
+    rival: str = ""
+    """The algorithm's strategy in a versus game, and its goodput so far."""
+    rival_on_time: int = 0
+    rival_placed: int = 0
 
 
 class Heading(NamedTuple):
@@ -83,10 +90,13 @@ class Blank(NamedTuple):
 MetricRow = Heading | Spark | Figure | LossRow | WarningRow | RemapRow | RemapShare | Note | Blank
 
 
-def status_row(sim: Simulation, speed: int, paused: bool) -> StatusRow:
+def status_row(
+    sim: Simulation, speed: int, paused: bool, tag: str = "", rival: Simulation | None = None
+) -> StatusRow:
     metrics = sim.metrics
+    rival_metrics = rival.metrics if rival is not None else None
     return StatusRow(
-        sim.scenario.title or sim.scenario.name,
+        one_line(sim.scenario.title or sim.scenario.name),
         sim.clock(),
         speed,
         paused,
@@ -97,6 +107,10 @@ def status_row(sim: Simulation, speed: int, paused: bool) -> StatusRow:
         metrics.placed,
         metrics.lost,
         metrics.in_flight,
+        tag,
+        "" if rival is None else rival.initial_strategy or rival.scenario.routing.kitchen,
+        0 if rival_metrics is None else rival_metrics.on_time,
+        0 if rival_metrics is None else rival_metrics.placed,
     )
 
 

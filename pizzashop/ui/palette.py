@@ -35,6 +35,8 @@ def shift_commands(screen: ShiftScreen) -> Iterable[SystemCommand]:
     yield from _chefs(screen)
     yield from _routing(screen)
     yield from _branches(screen)
+    if screen.check_action("save", ()):
+        yield SystemCommand("Save the game", "Continue it later from the title", screen.action_save)
     yield SystemCommand("Filter the log…", "One kind or one branch", screen.action_filter_log)
     yield SystemCommand("Codex", "The concepts behind the game", screen.action_codex)
     yield SystemCommand("Help", "Keys and what they do", screen.action_help)

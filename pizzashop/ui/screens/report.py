@@ -1,5 +1,7 @@
 """End of shift: score and stars, charts over the shift, the loss ledger, the worst moments and
-what led to them, and the scenario's debrief. Retry with the same seed from here."""
+what led to them, and the scenario's debrief; after a level, the player's record and the
+leaderboard for its seed; in a versus game, both shops side by side. Retry with the same seed,
+watch the replay, save it, or export the report from here."""
 
 from __future__ import annotations
 
@@ -13,17 +15,22 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from pizzashop.player.career import Standing
+from pizzashop.player.library import REPLAYS, export_shift, save_game
 from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
 from pizzashop.sim.campaign import render_debrief
+from pizzashop.sim.files import one_line
 from pizzashop.ui.codex import Codex
-from pizzashop.ui.game import Game
+from pizzashop.ui.game import Game, Mode
 from pizzashop.ui.metric_rows import Spark
 from pizzashop.ui.screens.codex import CodexScreen
+from pizzashop.ui.standing import standing_view, stars, versus_table
 from pizzashop.ui.widgets.charts import ShiftCharts
 
 if TYPE_CHECKING:
     from pizzashop.ui.app import PizzaShopApp
 
+HEADLINES = {Mode.PLAY: "End of shift", Mode.SANDBOX: "Sandbox", Mode.REPLAY: "Replay"}
 MOMENT_MINUTES = 15.0
 LEAD_MINUTES = 30.0
 """How far before a bad moment to look for the warnings that announced it."""
@@ -34,7 +41,7 @@ def stars_text(report: dict[str, Any]) -> str:
     if "stars" not in report:
         return "no goals in this scenario"
     earned = report["stars"]
-    return "★" * earned + "☆" * (3 - earned) + ("  won" if report["won"] else "  not won")
+    return stars(earned) + ("  won" if report["won"] else "  not won")
 
 
 def goals_table(sim: Simulation, report: dict[str, Any]) -> Table | None:
@@ -133,26 +140,31 @@ def chart_rows(sim: Simulation) -> list[Spark]:
 class ReportScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "retry", tooltip="the same scenario and seed from the start"),
-        Binding("w", "replay", "replay", tooltip="the same seed, replaying your actions"),
+        Binding("w", "replay", "replay", tooltip="watch this shift again: your actions, replayed"),
+        Binding("s", "save_replay", "save replay", tooltip="keep the replay to watch later"),
+        Binding("e", "export", "export", tooltip="the report as JSON and CSV files"),
         Binding("t", "title", "scenarios"),
         Binding("c", "codex", "codex"),
     ]
 
     app: PizzaShopApp
 
-    def __init__(self, game: Game, codex: Codex) -> None:
+    def __init__(self, game: Game, codex: Codex, standing: Standing | None = None) -> None:
         super().__init__()
         self.game = game
         self.codex = codex
+        self.standing = standing
         self.report = build_report(game.sim)
+        game.keep_pace()
+        self.rival = None if game.rival is None else build_report(game.rival)
 
     def compose(self) -> ComposeResult:
         sim, report = self.game.sim, self.report
-        scenario = sim.scenario
+        title = one_line(sim.scenario.title or sim.scenario.name)
         with VerticalScroll(classes="report"):
             yield Static(
                 Text.assemble(
-                    (f"End of shift · {scenario.title or scenario.name}", "bold"),
+                    (f"{HEADLINES[self.game.mode]} · {title}", "bold"),
                     f"  seed {sim.seed}\n",
                     (f"score {report['score']:,}   ", "bold"),
                     stars_text(report),
@@ -162,6 +174,12 @@ class ReportScreen(Screen[None]):
             goals = goals_table(sim, report)
             if goals is not None:
                 yield Static(goals, id="goals")
+            if self.rival is not None:
+                yield Static(f"You against {self.game.versus}", classes="section", markup=False)
+                yield Static(versus_table(report, self.rival, self.game.versus or ""), id="versus")
+            if self.standing is not None:
+                yield Static("Campaign", classes="section")
+                yield Static(standing_view(self.standing), id="standing")
             yield Static("Over the shift", classes="section")
             yield ShiftCharts(id="charts")
             yield Static("Figures", classes="section")
@@ -178,6 +196,26 @@ class ReportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ShiftCharts).show(chart_rows(self.game.sim))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "save_replay" or self.game.mode is not Mode.REPLAY
+
+    def action_save_replay(self) -> None:
+        try:
+            path = save_game(self.game.sim, REPLAYS)
+        except OSError as error:
+            self.notify(str(error), title="Replay not saved", severity="error", markup=False)
+            return
+        self.notify(f"Replay saved to {path}", title="Saved", timeout=8, markup=False)
+
+    def action_export(self) -> None:
+        try:
+            paths = export_shift(self.game.sim)
+        except OSError as error:
+            self.notify(str(error), title="Not exported", severity="error", markup=False)
+            return
+        written = "\n".join(str(path) for path in paths)
+        self.notify(written, title="Report exported", timeout=10, markup=False)
 
     def action_retry(self) -> None:
         self.app.start_shift(self.game.retry(), brief=False)

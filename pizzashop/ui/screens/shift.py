@@ -15,9 +15,10 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
+from pizzashop.player.library import save_game
 from pizzashop.sim import Action
 from pizzashop.ui.codex import Codex
-from pizzashop.ui.game import Game
+from pizzashop.ui.game import Game, Mode
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY, SHIFT_BINDINGS
 from pizzashop.ui.screens.briefing import BriefingScreen
 from pizzashop.ui.screens.codex import CodexScreen
@@ -41,6 +42,7 @@ from pizzashop.ui.widgets.status import StatusBar
 if TYPE_CHECKING:
     from pizzashop.ui.app import PizzaShopApp
 
+REPLAY_HINT = "Space plays or pauses, 1–4 set the speed, . steps. The actions come from the file."
 FRAME_RATE = 15
 MAX_FRAME_SECONDS = 0.25
 """A late frame (a suspended terminal, a slow link) never jumps the shop ahead by more."""
@@ -87,6 +89,8 @@ class ShiftScreen(Screen[None]):
                 BriefingScreen(self.game.sim.scenario), lambda _: self._start(paused)
             )
         self.update_panels()
+        if self.game.mode is Mode.REPLAY:
+            self.notify(REPLAY_HINT, title="Replay", timeout=8)
         if self.live:
             self._last_frame = monotonic()
             self.set_interval(1 / FRAME_RATE, self._on_frame)
@@ -125,7 +129,8 @@ class ShiftScreen(Screen[None]):
     def _end_shift(self) -> None:
         while self.app.screen is not self:
             self.app.pop_screen()
-        self.app.switch_screen(ReportScreen(self.game, self.codex))
+        standing = self.app.record(self.game)
+        self.app.switch_screen(ReportScreen(self.game, self.codex, standing))
 
     # ---------------------------------------------------------------- codex
 
@@ -149,6 +154,8 @@ class ShiftScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "step":
             return self.game.paused
+        if action == "save":
+            return self.game.mode is not Mode.REPLAY
         if action == "prep" and not self.game.sim.scenario.components:
             return False
         kinds = ACTION_KINDS_OF_KEY.get(action)
@@ -181,6 +188,18 @@ class ShiftScreen(Screen[None]):
     def action_step(self) -> None:
         self.game.step()
         self.update_panels()
+
+    def action_save(self) -> None:
+        """Save the game as it stands; the title screen lists it to continue."""
+        try:
+            path = save_game(self.game.sim)
+        except OSError as error:
+            self.notify(
+                f"Could not save: {error}", title="Not saved", severity="error", markup=False
+            )
+            return
+        note = " The versus rival is not saved." if self.game.rival is not None else ""
+        self.notify(f"Saved to {path}.{note}", title="Saved", timeout=6, markup=False)
 
     def action_hire(self) -> None:
         board = self.query_one(ShopBoard)

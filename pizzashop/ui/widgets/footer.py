@@ -10,7 +10,7 @@ from textual.widgets import Footer
 ROOMY = 100
 """Below this many columns, keys that are also in the help and the palette are left out."""
 
-SPARE = frozenset({"choose", "menu", "quit"})
+SPARE = frozenset({"choose", "menu", "save", "quit"})
 
 
 class ShopFooter(Footer):

@@ -1,4 +1,5 @@
-"""The header: sim clock, speed or pause, money, goodput, lost orders and orders in flight."""
+"""The header: sim clock, speed or pause, money, goodput, lost orders and orders in flight; a
+replay or sandbox says so beside the clock, and a versus game shows the algorithm's goodput."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import ClassVar
 
 from rich.text import Text
 
-from pizzashop.ui.game import Game
+from pizzashop.ui.game import Game, Mode
 from pizzashop.ui.metric_rows import StatusRow, goodput_text, status_row
 from pizzashop.ui.widgets.lines import LinePanel
+
+REPLAY_NOTE = "watching: actions from the file · "
 
 
 class StatusBar(LinePanel):
@@ -22,6 +25,7 @@ class StatusBar(LinePanel):
         "status--label",
         "status--bad",
         "status--title",
+        "status--tag",
     }
 
     def __init__(self, game: Game, *, id: str | None = None) -> None:
@@ -30,7 +34,8 @@ class StatusBar(LinePanel):
 
     def update_status(self) -> None:
         game = self.game
-        self.show([status_row(game.sim, game.speed, game.paused)])
+        tag = "" if game.mode is Mode.PLAY else game.mode.name
+        self.show([status_row(game.sim, game.speed, game.paused, tag, game.rival)])
 
     def render_row(self, row: Hashable, width: int) -> Text:
         assert isinstance(row, StatusRow)
@@ -43,6 +48,9 @@ class StatusBar(LinePanel):
             text.append(" ‖ paused ", self.style("status--paused"))
         else:
             text.append(f" ▶ {row.speed}× ", self.style("status--running"))
+        if row.tag:
+            text.append(" ")
+            text.append(f" {row.tag} ", self.style("status--tag"))
         if not row.doors_open and not row.finished:
             text.append(" doors closed", label)
         parts: list[tuple[str, str, bool]] = [
@@ -51,12 +59,16 @@ class StatusBar(LinePanel):
             ("lost", str(row.lost), row.lost > 0),
             ("in flight", str(row.in_flight), False),
         ]
+        if row.rival:
+            rival = goodput_text(row.rival_on_time, row.rival_placed)
+            parts.append((f"vs {row.rival}", rival, False))
         for name, value, bad in parts:
             text.append(f"  {name} ", label)
             text.append(value, self.style("status--bad") if bad else "")
         room = width - text.cell_len - 2
         if room > 8:
-            title = row.title if len(row.title) <= room else row.title[: room - 1] + "…"
+            title = REPLAY_NOTE + row.title if row.tag == Mode.REPLAY.name else row.title
+            title = title if len(title) <= room else title[: room - 1] + "…"
             text.append(" " * (width - text.cell_len - len(title) - 1))
             text.append(title, self.style("status--title"))
         return text

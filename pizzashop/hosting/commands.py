@@ -1,0 +1,107 @@
+"""The `serve` subcommand: its arguments and how it starts a server.
+
+The servers and their optional extras load only when one starts, so the rest of the command line
+works without the ssh or web extras; a missing extra is a one-line error naming the install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import os
+from pathlib import Path
+
+from pizzashop.sim.files import InputError
+
+STORE_HELP = "postgresql://user@host/db to share one leaderboard between hosts, or a SQLite file"
+
+
+def _port(text: str) -> int:
+    value = _whole(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (1 … 65535)")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (more than 0, at most a week)")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def listen_error(host: str, port: int, error: OSError) -> InputError:
+    """A port in use or an address not ours, as one line naming --port."""
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    return InputError("--port", "", f"cannot listen on {host}:{port} ({reason})")
+
+
+def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="host the game for a class: over SSH or in a browser")
+    kinds = serve.add_subparsers(
+        dest="transport", metavar="KIND", required=True, parser_class=type(serve)
+    )
+    ssh = kinds.add_parser("ssh", help="each `ssh -p PORT NAME@host` gets a game of its own")
+    web = kinds.add_parser("web", help="the game in a browser (needs the web extra)")
+    for parser, port in ((ssh, 2222), (web, 8000)):
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=_port, default=port)
+        parser.add_argument("--max-sessions", type=_positive, default=30, help="games at once")
+        parser.add_argument("--leaderboard", default=None, help=STORE_HELP)
+    ssh.add_argument(
+        "--idle-timeout", type=_seconds, default=900.0, help="seconds without a key press"
+    )
+    ssh.add_argument(
+        "--rate-limit", type=_positive, default=30, help="new connections per address per minute"
+    )
+    ssh.add_argument(
+        "--authorized-keys", type=Path, default=None, help="only these keys may play (no anonymous)"
+    )
+    web.add_argument("--public-url", default=None, help="the URL browsers use, behind a proxy")
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Check the extra and the leaderboard (a bad one fails now, not in a game), then serve until
+    stopped. Nothing is logged before the server listens, so bad input stays one line."""
+    from pizzashop.hosting.logs import server_log
+    from pizzashop.workshop.leaderboard import use_store
+
+    module, extra = ("asyncssh", "ssh") if args.transport == "ssh" else ("textual_serve", "web")
+    if importlib.util.find_spec(module) is None:
+        problem = f"needs the {extra} extra: pip install 'pizzashop[{extra}]'"
+        raise InputError(f"serve {args.transport}", "", problem)
+    board = use_store(args.leaderboard)
+    board.close()
+    log, log_path = server_log(args.transport)
+    about = f"leaderboard {board.where}, log {log_path}"
+    if args.transport == "web":
+        from pizzashop.hosting.web import serve_web
+
+        serve_web(args.host, args.port, args.max_sessions, args.public_url, log, about)
+    else:
+        from pizzashop.hosting.ssh import SSHSettings, serve_ssh
+
+        settings = SSHSettings(
+            args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
+            args.authorized_keys,
+        )  # fmt: skip
+        asyncio.run(serve_ssh(settings, log, about))
+    return 0

@@ -1,0 +1,229 @@
+"""Scripted players for a pizzashop SSH server: the benchmark's load and the tests' hands.
+
+A `Player` is a real SSH client (asyncssh) on a pseudo-terminal that records what the game draws.
+`HostedServer` runs `pizzashop serve ssh` as a child in its own session on a free loopback port
+and stops it — and every game it started — on exit. Linux only: it reads /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import asyncssh
+
+_ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+FIRST_FRAME_MARK = "pizzashop"
+"""Text the title screen draws: its arrival on the alternate screen is the first frame."""
+ALTERNATE_SCREEN = b"\x1b[?1049h"
+
+
+def visible(data: bytes) -> str:
+    """What a terminal would show of `data`, escapes removed (no layout): enough to find text."""
+    return _ESCAPES.sub(b"", data).decode("utf-8", "replace")
+
+
+class Player:
+    """One scripted participant: `async with Player(port, "ada") as p: await p.wait_for("…")`."""
+
+    def __init__(
+        self, port: int, name: str, size: tuple[int, int] = (100, 30), host: str = "127.0.0.1"
+    ) -> None:
+        self.port, self.name, self.size, self.host = port, name, size, host
+        self.output = bytearray()
+        self.started = 0.0
+        self._changed = asyncio.Event()
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self._process: asyncssh.SSHClientProcess[bytes] | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Player:
+        self.started = time.monotonic()
+        self._conn = await asyncssh.connect(
+            self.host, self.port, username=self.name, known_hosts=None,
+            client_keys=None, agent_path=None, config=None,
+        )  # fmt: skip
+        self._process = await self._conn.create_process(
+            term_type="xterm-256color", term_size=self.size, encoding=None
+        )
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.abort()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    async def _read(self) -> None:
+        assert self._process is not None
+        while chunk := await self._process.stdout.read(65536):
+            self.output += chunk
+            self._changed.set()
+        self._changed.set()
+
+    @property
+    def text(self) -> str:
+        return visible(bytes(self.output))
+
+    async def wait_for(self, text: str, timeout: float = 20.0, since: int = 0) -> float:
+        """Seconds from connecting until `text` showed (in output after byte `since`)."""
+        return await self._wait(lambda out: text in visible(out[since:]), text, timeout)
+
+    async def first_frame(self, timeout: float = 20.0) -> float:
+        """Seconds from connecting until the game drew its title on the alternate screen (a
+        traceback, which also names pizzashop, never counts)."""
+
+        def drawn(out: bytes) -> bool:
+            start = out.find(ALTERNATE_SCREEN)
+            return start >= 0 and FIRST_FRAME_MARK in visible(out[start:])
+
+        return await self._wait(drawn, "the first frame", timeout)
+
+    async def _wait(self, ready: Callable[[bytes], bool], what: str, timeout: float) -> float:
+        deadline = time.monotonic() + timeout
+        while not ready(bytes(self.output)):
+            if self._reader is not None and self._reader.done():
+                raise EOFError(f"session ended before {what}: {self.text[-300:]!r}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no {what} in {timeout}s: {self.text[-300:]!r}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return time.monotonic() - self.started
+
+    def type(self, keys: bytes) -> None:
+        assert self._process is not None
+        self._process.stdin.write(keys)
+
+    def resize(self, columns: int, rows: int) -> None:
+        assert self._process is not None
+        self.size = (columns, rows)
+        self._process.change_terminal_size(columns, rows)
+
+    async def exit_status(self, timeout: float = 20.0) -> int | None:
+        """Wait for the session to end; the status the server reported."""
+        assert self._process is not None
+        await asyncio.wait_for(self._process.wait_closed(), timeout)
+        return self._process.exit_status
+
+    def abort(self) -> None:
+        """Drop the connection without a goodbye, as a closed laptop would."""
+        if self._conn is not None:
+            self._conn.abort()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (zombies included: they are leaks until reaped)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def terminal_size(pid: int) -> tuple[int, int]:
+    """(columns, rows) of the terminal on the standard input of `pid`, as the kernel has it."""
+    with open(f"/proc/{pid}/fd/0", "rb", buffering=0) as tty:
+        rows, columns = struct.unpack("HHHH", fcntl.ioctl(tty, termios.TIOCGWINSZ, bytes(8)))[:2]
+    return columns, rows
+
+
+def open_fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class HostedServer:
+    """`pizzashop serve KIND` on a free loopback port with `PIZZASHOP_HOME=home`, for a test or a
+    benchmark: started in its own session, stopped with SIGTERM, and anything left then killed."""
+
+    def __init__(
+        self,
+        home: Path,
+        *options: str,
+        kind: str = "ssh",
+        env: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.kind = kind
+        self.env = dict(os.environ, **(env or {}), PIZZASHOP_HOME=str(home))
+        self.home = home
+        self.options = options
+        self.timeout = timeout
+        self.port = free_port()
+        self.log = home / "server.stderr"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._games_seen: set[int] = set()
+
+    def __enter__(self) -> HostedServer:
+        self.home.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pizzashop", "serve", self.kind, "--port", str(self.port)]
+        with self.log.open("wb") as stderr:
+            self.process = subprocess.Popen(
+                [*command, *self.options], env=self.env, stdin=subprocess.DEVNULL,
+                stdout=stderr, stderr=stderr, start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + self.timeout
+        while "listening on" not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"server did not start: {self.log.read_text()[-500:]}")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def games(self) -> list[int]:
+        """The game processes now running under the server."""
+        found = children(self.pid)
+        self._games_seen.update(found)
+        return found
+
+    def stop(self) -> int | None:
+        """SIGTERM (the server ends its games), then SIGKILL for anything still there."""
+        if self.process is None:
+            return None
+        self.games()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(self.timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for pid in (self.pid, *self._games_seen):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        return self.process.returncode
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")

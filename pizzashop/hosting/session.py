@@ -1,0 +1,195 @@
+"""One SSH session: an interactive terminal with a game behind it.
+
+The session relays bytes between the SSH channel and the game's pty with flow control both ways,
+passes every window size on, and ends the game — once — when the player quits, leaves, goes
+idle or the server stops, telling the player why when they are still there to read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from pizzashop.hosting.child import INPUT_BACKLOG, GameProcess, clamp_size
+from pizzashop.workshop.leaderboard import clean_name
+
+if TYPE_CHECKING:
+    from pizzashop.hosting.ssh import GameServer
+
+DEFAULT_TERM = "xterm-256color"
+_TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+RESET_TERMINAL = (
+    "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"  # mouse reporting off
+    "\x1b[?1004l\x1b[?2004l\x1b[<u"  # focus events, bracketed paste, keyboard protocol off
+    "\x1b[0m\x1b[?25h\x1b[?1049l"  # plain text, a visible cursor, the normal screen
+)
+"""Written after a game that was stopped, not quit: it had no chance to restore the terminal."""
+FULL = "The pizza shop is full ({places} players at most). Please try again in a few minutes."
+NO_TERMINAL = "pizzashop needs a terminal: connect with ssh -t."
+IDLE = "Closed after {duration} without a key press. Reconnect any time to play again."
+STOPPING = "The server is stopping. Thank you for playing!"
+CANNOT_START = "Sorry, the game could not start on this host. Please tell your instructor."
+
+
+def shown(text: str) -> str:
+    """Untrusted text for a log line: quoted, escaped, bounded."""
+    return repr(text[:64])
+
+
+def _term(requested: str | None) -> str:
+    return requested if requested and _TERM_NAME.fullmatch(requested) else DEFAULT_TERM
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:g} seconds" if seconds < 120 else f"{seconds / 60:.0f} minutes"
+
+
+def _exit_status(returncode: int) -> int:
+    """A process status as sshd reports it: 128 + N for a game ended by signal N."""
+    return 128 - returncode if returncode < 0 else min(returncode, 255)
+
+
+class GameSession(asyncssh.SSHServerSession[bytes]):
+    """An interactive terminal with a game behind it; refuses exec and subsystems."""
+
+    def __init__(self, server: GameServer, user: str, peer: str) -> None:
+        self._server = server
+        self._player = clean_name(user)
+        self._peer = peer
+        self._log = server.log
+        self._chan: asyncssh.SSHServerChannel[bytes] | None = None
+        self._game: GameProcess | None = None
+        self._connected = True
+        self._input_paused = False
+        self._last_input = asyncio.get_running_loop().time()
+        self._idle: asyncio.Task[None] | None = None
+        self._ending: asyncio.Task[None] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
+        self._chan = chan
+
+    def pty_requested(self, term_type: str, term_size: object, term_modes: object) -> bool:
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self._log.warning("refused exec %s from %s", shown(command), self._peer)
+        return False
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        self._log.warning("refused subsystem %s from %s", shown(subsystem), self._peer)
+        return False
+
+    def session_started(self) -> None:
+        chan = self._chan
+        assert chan is not None
+        if chan.get_terminal_type() is None:
+            self._refuse(NO_TERMINAL, "no terminal")
+            return
+        if not self._server.slots.acquire():
+            self._refuse(FULL.format(places=self._server.slots.capacity), "server full")
+            return
+        term = _term(chan.get_terminal_type())
+        columns, rows = clamp_size(*chan.get_terminal_size()[:2])
+        try:
+            self._game = GameProcess(
+                self._server.environment(self._player, term),
+                (columns, rows),
+                on_output=self._send,
+                on_closed=lambda: self.end("quit"),
+                on_drained=self._input_drained,
+            )
+        except OSError as error:
+            self._server.slots.release()
+            self._log.error("cannot start a game for %s: %s", self._peer, error)
+            self._refuse(CANNOT_START, "game did not start")
+            return
+        self._server.sessions.add(self)
+        self._idle = asyncio.create_task(self._watch_idle())
+        self._log.info(
+            "start %s player %r term %s %dx%d pid %d (%d/%d playing)",
+            self._peer, self._player, term, columns, rows, self._game.pid,
+            self._server.slots.in_use, self._server.slots.capacity,
+        )  # fmt: skip
+
+    def _send(self, data: bytes) -> None:
+        """The game's output, while the player is there for it (the channel may be closing)."""
+        if self._connected and self._ending is None and self._chan is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._chan.write(data)
+
+    def _refuse(self, message: str, reason: str) -> None:
+        self._log.warning("refused %s player %r: %s", self._peer, self._player, reason)
+        assert self._chan is not None
+        self._chan.write(f"{message}\r\n".encode())
+        self._chan.exit(1)
+
+    def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
+        self._last_input = asyncio.get_running_loop().time()
+        if self._game is None or self._chan is None:
+            return
+        self._game.write(data)
+        if self._game.backlog > INPUT_BACKLOG and not self._input_paused:
+            self._input_paused = True
+            self._chan.pause_reading()
+
+    def _input_drained(self) -> None:
+        if self._input_paused and self._chan is not None:
+            self._input_paused = False
+            self._chan.resume_reading()
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        if self._game is not None:
+            self._game.resize(width, height)
+
+    def pause_writing(self) -> None:
+        """The client is slow: stop reading the game's output; the game then waits on its pty."""
+        if self._game is not None:
+            self._game.pause_output()
+
+    def resume_writing(self) -> None:
+        if self._game is not None:
+            self._game.resume_output()
+
+    def eof_received(self) -> bool:
+        self.end("eof")
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._connected = False
+        self.end("disconnected")
+
+    async def _watch_idle(self) -> None:
+        timeout = self._server.settings.idle_timeout
+        loop = asyncio.get_running_loop()
+        while (remaining := self._last_input + timeout - loop.time()) > 0:
+            await asyncio.sleep(remaining)
+        self.end("idle", IDLE.format(duration=_duration(timeout)))
+
+    def end(self, reason: str, message: str = "") -> None:
+        """End the session once: stop the game, free its slot, tell the client why."""
+        if self._game is not None and self._ending is None:
+            self._ending = asyncio.create_task(self._finish(reason, message))
+
+    async def _finish(self, reason: str, message: str) -> None:
+        assert self._game is not None
+        if self._idle is not None:
+            self._idle.cancel()
+        status = _exit_status(await self._game.stop())
+        self._server.slots.release()
+        self._server.sessions.discard(self)
+        self._log.info(
+            "end %s player %r pid %d: %s, status %d (%d/%d playing)",
+            self._peer, self._player, self._game.pid, reason, status,
+            self._server.slots.in_use, self._server.slots.capacity,
+        )  # fmt: skip
+        if self._connected and self._chan is not None:
+            if reason != "quit":
+                self._chan.write(f"{RESET_TERMINAL}\r\n{message}\r\n".encode())
+            self._chan.exit(status)

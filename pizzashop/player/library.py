@@ -1,0 +1,128 @@
+"""A player's own files — saves, replays, exported reports — under the data directory.
+
+On a shared host (the SSH and web servers set `PIZZASHOP_HOSTED`) every session has the same
+data directory, so each player's files live in a folder of their own, named after the cleaned
+player name. Every new file gets the next free number (`default_day-3.json`), claimed by
+creating it exclusively, so neither a second game nor a second press of the key ever replaces
+an older file. Listing and opening never write anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pizzashop.paths import data_dir
+from pizzashop.player.identity import player_name
+from pizzashop.player.saves import SaveFile, export_report, load_save, write_save
+from pizzashop.sim import KITCHEN_STRATEGIES, InputError, Simulation
+
+HOSTED = "PIZZASHOP_HOSTED"
+PLAYERS = "players"
+SAVES = "saves"
+REPLAYS = "replays"
+EXPORTS = "exports"
+EXPORT_SUFFIXES = (".json", ".csv", "-timeline.csv")
+LISTED = 20
+"""The newest files of a kind shown on the title screen (each one is read and validated)."""
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def file_stem(name: str) -> str:
+    """A scenario name made safe as a file name on any system."""
+    return _UNSAFE.sub("_", name).strip("_")[:40] or "shift"
+
+
+def player_dir() -> Path:
+    """Where this player's progress, saves, replays and exports go."""
+    if not os.environ.get(HOSTED):
+        return data_dir()
+    return data_dir() / PLAYERS / file_stem(player_name())
+
+
+def claim(folder: Path, stem: str, suffixes: tuple[str, ...] = (".json",)) -> Path:
+    """`folder/stem-n` plus the first suffix, for the first n with no such file of any suffix.
+
+    The first file is created empty and exclusively (the caller then replaces it atomically), so
+    two games saving at once get different numbers.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    number = 1
+    while True:
+        base = folder / f"{stem}-{number}"
+        paths = [base.with_name(base.name + suffix) for suffix in suffixes]
+        if not any(path.exists() for path in paths):
+            try:
+                paths[0].open("x").close()
+            except FileExistsError:
+                pass
+            else:
+                return paths[0]
+        number += 1
+
+
+def save_game(sim: Simulation, kind: str = SAVES) -> Path:
+    """Write the game (mid-shift: a save; finished: a replay) to a new file of `kind`."""
+    stem = file_stem(sim.scenario.name)
+    if kind == REPLAYS:
+        stem += f"-seed{sim.seed}"
+    path = claim(player_dir() / kind, stem)
+    try:
+        write_save(path, sim)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def export_shift(sim: Simulation) -> list[Path]:
+    """The shift's report as JSON and CSV (and its time series) in new files under exports/."""
+    stem = f"{file_stem(sim.scenario.name)}-seed{sim.seed}"
+    claimed = claim(player_dir() / EXPORTS, stem, EXPORT_SUFFIXES)
+    try:
+        return export_report(sim, claimed.with_suffix(""))
+    except BaseException:
+        claimed.unlink(missing_ok=True)
+        raise
+
+
+def open_save(path: Path) -> SaveFile:
+    """A save or replay file, checked so it can be played: the routing it names must be one of
+    the game's own strategies (the game never loads a participant's code)."""
+    save = load_save(path)
+    strategy = save.kitchen_strategy
+    if strategy is not None and strategy not in KITCHEN_STRATEGIES:
+        choices = ", ".join(KITCHEN_STRATEGIES)
+        problem = f"unknown strategy {strategy!r} (choose from {choices})"
+        raise InputError(str(path), "kitchen_strategy", problem)
+    return save
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One file in a listing: its contents, or why they cannot be used."""
+
+    path: Path
+    modified: float
+    """When the file was written (seconds since the epoch)."""
+    save: SaveFile | None
+    problem: str | None = None
+
+
+def listing(kind: str) -> list[Listed]:
+    """The newest files of `kind` (saves or replays), newest first, each opened or its problem."""
+    folder = player_dir() / kind
+    try:
+        files = [(path.stat().st_mtime, path) for path in folder.glob("*.json") if path.is_file()]
+    except OSError:
+        return []
+    files.sort(key=lambda file: (file[0], file[1].name), reverse=True)
+    found = []
+    for modified, path in files[:LISTED]:
+        try:
+            found.append(Listed(path, modified, open_save(path)))
+        except InputError as error:
+            found.append(Listed(path, modified, None, str(error)))
+    return found

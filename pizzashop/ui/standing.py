@@ -1,0 +1,97 @@
+"""The report's comparisons: the player's record and the leaderboard after a level, and the
+player's shop beside the algorithm's in a versus game.
+
+Every cell is a rich `Text`, never a markup string, and names are cleaned again on the way out
+(a score written by an older or a tampered store): nothing in a name can style the screen or
+send an escape to the terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from pizzashop.player.career import Standing, level_title
+from pizzashop.sim import LossCause
+from pizzashop.sim.files import one_line
+
+NAME_WIDTH = 24
+
+
+def stars(count: int) -> str:
+    return "★" * count + "☆" * (3 - count)
+
+
+def standing_view(standing: Standing) -> Group:
+    """Stars and best score on the level, the level this win unlocked, and the top scores."""
+    record = standing.record
+    score = record.best_score or 0
+    line = Text(stars(record.stars) + "  ", "bold")
+    if standing.previous_best is None:
+        line.append(f"first score on this level: {score:,}")
+    elif standing.new_best:
+        line.append(f"new best score {score:,}", "bold")
+        line.append(f" (was {standing.previous_best:,})")
+    else:
+        line.append(f"best score {score:,}")
+    line.append(f" · played {record.plays} time{'s' if record.plays != 1 else ''}")
+    parts: list[Text | Table] = [line]
+    if standing.unlocked is not None:
+        parts.append(Text(f"Unlocked the next level: {level_title(standing.unlocked)}", "bold"))
+    for problem in standing.problems:
+        parts.append(Text(problem, "italic"))
+    if standing.top:
+        parts.append(Text(f"\nTop scores · {standing.level} · seed {standing.seed}", "bold"))
+        parts.append(leaderboard_table(standing))
+    return Group(*parts)
+
+
+def leaderboard_table(standing: Standing) -> Table:
+    table = Table(show_header=True, box=None, padding=(0, 1), header_style="bold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("goodput", justify="right", no_wrap=True)
+    table.add_column("stars", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for rank, entry in enumerate(standing.top, start=1):
+        table.add_row(
+            Text(str(rank)),
+            Text(one_line(entry.name)[:NAME_WIDTH]),
+            Text(f"{entry.score:,}"),
+            Text(f"{entry.goodput:.1%}"),
+            Text(stars(entry.stars)),
+            Text("◂ this shift" if entry == standing.mine else "", "bold"),
+        )
+    return table
+
+
+def versus_table(mine: dict[str, Any], rival: dict[str, Any], strategy: str) -> Table:
+    """Both shops' headline figures, lost orders by cause, latency and money, side by side."""
+    table = Table(show_header=True, box=None, padding=(0, 1), header_style="bold")
+    table.add_column("", no_wrap=True)
+    table.add_column(Text("you"), justify="right", no_wrap=True)
+    table.add_column(Text(strategy), justify="right", no_wrap=True)
+    rows: list[tuple[str, str, str]] = [
+        ("score", f"{mine['score']:,}", f"{rival['score']:,}"),
+        ("goodput", f"{mine['goodput']:.1%}", f"{rival['goodput']:.1%}"),
+        ("orders placed", str(mine["orders_placed"]), str(rival["orders_placed"])),
+        ("delivered", str(mine["orders_delivered"]), str(rival["orders_delivered"])),
+        ("lost", str(mine["orders_lost_total"]), str(rival["orders_lost_total"])),
+    ]
+    for cause in LossCause:
+        ours, theirs = mine["orders_lost"][cause.value], rival["orders_lost"][cause.value]
+        if ours or theirs:
+            rows.append((f"  {cause.value.replace('_', ' ')}", str(ours), str(theirs)))
+    rows += [
+        ("p95 order→door", f"{mine['latency_p95']:.0f} min", f"{rival['latency_p95']:.0f} min"),
+        ("profit", f"{mine['profit']:,.0f}", f"{rival['profit']:,.0f}"),
+    ]
+    if "stars" in mine:
+        rows.append(("stars", stars(mine["stars"]), stars(rival["stars"])))
+    for label, ours, theirs in rows:
+        table.add_row(Text(label), Text(ours), Text(theirs))
+    return table

@@ -1,0 +1,115 @@
+"""A game's process on its pseudo-terminal, with small stand-in programs instead of the game:
+the pty is its controlling terminal, sizes and keys reach it, and stopping ends its whole group."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+from pizzashop.hosting.child import GameProcess
+
+ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm-256color"}
+
+SIZE_REPORTER = """
+import os, signal, sys, time
+def report(*_):
+    size = os.get_terminal_size(0)
+    sys.stdout.write(f"size {size.columns}x{size.lines}\\n")
+    sys.stdout.flush()
+signal.signal(signal.SIGWINCH, report)
+report()
+while True:
+    time.sleep(1)
+"""
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.output = bytearray()
+        self.closed = asyncio.Event()
+
+    async def wait_for(self, text: bytes, timeout: float = 10.0) -> None:
+        async def poll() -> None:
+            while text not in self.output:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(poll(), timeout)
+
+    def start(self, *command: str, size: tuple[int, int] = (80, 24)) -> GameProcess:
+        return GameProcess(
+            ENV, size, on_output=self.output.extend, on_closed=self.closed.set,
+            on_drained=lambda: None, command=command,
+        )  # fmt: skip
+
+
+def test_the_size_at_start_and_each_resize_reach_the_program() -> None:
+    async def scenario() -> bytes:
+        recorder = Recorder()
+        game = recorder.start(sys.executable, "-c", SIZE_REPORTER, size=(132, 43))
+        await recorder.wait_for(b"size 132x43")
+        game.resize(70, 20)
+        await recorder.wait_for(b"size 70x20")
+        game.resize(0, 0)  # a client that sends no size gets 80×24
+        await recorder.wait_for(b"size 80x24")
+        await game.stop()
+        return bytes(recorder.output)
+
+    assert b"size 70x20" in asyncio.run(scenario())
+
+
+def test_keys_reach_the_program_and_its_exit_closes_the_terminal() -> None:
+    async def scenario() -> int:
+        recorder = Recorder()
+        game = recorder.start("/bin/sh", "-c", "read line; echo got:$line; exit 3")
+        game.write(b"pepperoni\n")
+        await recorder.wait_for(b"got:pepperoni")
+        await asyncio.wait_for(recorder.closed.wait(), 10)
+        return await game.stop()
+
+    assert asyncio.run(scenario()) == 3
+
+
+def test_stopping_ends_the_whole_process_group_and_reaps_it() -> None:
+    """A program that ignores the hang-up and leaves a child behind still ends, child and all."""
+
+    async def scenario() -> tuple[int, list[int], int]:
+        recorder = Recorder()
+        game = recorder.start("/bin/sh", "-c", "trap '' HUP; sleep 300 & echo child:$!; wait")
+        await recorder.wait_for(b"child:")
+        await asyncio.sleep(0.1)
+        child = int(recorder.output.split(b"child:")[1].split()[0])
+        status = await game.stop(grace=0.5)
+        return game.pid, [child], status
+
+    pid, (child,), status = asyncio.run(scenario())
+    assert status == -9, "SIGKILL after the grace period"
+    assert not Path(f"/proc/{pid}").exists(), "reaped, not a zombie"
+    deadline = time.monotonic() + 10  # the kernel delivers the group's SIGKILL on its own time
+    while Path(f"/proc/{child}").exists() and not _zombie(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not Path(f"/proc/{child}").exists() or _zombie(child), "the left-behind child died too"
+
+
+def test_the_pty_is_the_controlling_terminal_of_a_new_session() -> None:
+    async def scenario() -> tuple[int, list[str]]:
+        recorder = Recorder()
+        game = recorder.start("/bin/sh", "-c", "echo ready; sleep 5")
+        await recorder.wait_for(b"ready")
+        stat = Path(f"/proc/{game.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        await game.stop()
+        return game.pid, stat
+
+    pid, stat = asyncio.run(scenario())
+    session, tty, foreground = int(stat[3]), int(stat[4]), int(stat[5])
+    assert session == pid and foreground == pid, "session leader, in the foreground of its tty"
+    assert tty != 0, "it has a controlling terminal"
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
