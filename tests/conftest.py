@@ -4,6 +4,7 @@ progress, saves or leaderboard (tests that need their own home still set it them
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,4 +15,13 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         patch.setenv("PIZZASHOP_HOME", str(tmp_path_factory.mktemp("pizzashop-home")))
         patch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
         patch.delenv("PIZZASHOP_PLAYER", raising=False)
+        patch.delenv("PIZZASHOP_HOSTED", raising=False)
         yield
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, not yet created data directory for one test (its progress, saves, leaderboard)."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("PIZZASHOP_HOME", str(path))
+    return path

@@ -17,11 +17,7 @@ from pizzashop.paths import data_dir, write_atomic
 TEXT = "Pâté ★ pizza\nsecond line\n"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("PIZZASHOP_HOME", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def test_pizzashop_home_is_the_data_directory_and_is_created(home: Path) -> None:

@@ -22,11 +22,7 @@ from pizzashop.sim.campaign import levels
 LEVEL_IDS = [level.id for level in levels()]
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("PIZZASHOP_HOME", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def shift(name: str) -> dict[str, Any]:

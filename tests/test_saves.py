@@ -49,11 +49,7 @@ STEPS: Steps = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("PIZZASHOP_HOME", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def play(sim: Simulation, steps: Steps) -> None:

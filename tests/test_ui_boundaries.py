@@ -23,13 +23,7 @@ INTERNAL = {"loop", "streams"}
 SIM_OBJECTS = {"sim", "chef", "branch", "order", "agent", "stock", "metrics", "ledger", "task"}
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The player's files (progress, saves, leaderboard) in a fresh directory per test."""
-    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
-    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def ui_modules() -> list[Path]:

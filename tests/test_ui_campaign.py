@@ -30,14 +30,12 @@ from pizzashop.ui.screens.title import TitleScreen
 from pizzashop.ui.widgets.status import StatusBar
 from pizzashop.workshop.leaderboard import Leaderboard
 
+pytestmark = pytest.mark.usefixtures("home")
+
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
-    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
+def player(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIZZASHOP_PLAYER", "Ada")
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
-    return tmp_path
 
 
 def title_app() -> PizzaShopApp:
@@ -147,6 +145,7 @@ async def test_a_corrupt_progress_file_is_reported_once_and_left_byte_identical(
     home: Path,
 ) -> None:
     corrupt = b'{"version": 1, "levels": {"opening_day": {"stars": 9}}'
+    home.mkdir()
     (home / "progress.json").write_bytes(corrupt)
     app = title_app()
     notes = record_notes(app)

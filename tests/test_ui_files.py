@@ -31,13 +31,7 @@ from pizzashop.ui.screens.shift import ShiftScreen
 from pizzashop.ui.screens.title import TitleScreen
 from pizzashop.ui.widgets.status import StatusBar
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
-    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 @playing
@@ -143,7 +137,7 @@ async def test_export_writes_json_and_csv_and_never_replaces_a_file(home: Path) 
 
 @playing
 async def test_a_save_that_cannot_be_opened_is_one_notification(home: Path) -> None:
-    (home / "saves").mkdir()
+    (home / "saves").mkdir(parents=True)
     broken = home / "saves" / "default_day-1.json"
     broken.write_text('{"version": 1, "kind": "save"', encoding="utf-8")
     app = PizzaShopApp(paused=True, live=False)

@@ -5,7 +5,6 @@ lands near the theory and obeys Little's law."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from statistics import fmean
 
 import pytest
@@ -22,12 +21,7 @@ from pizzashop.ui.widgets.lab_panel import LabPanel
 RUN_HOURS = 600
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
-    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def results(screen: LabScreen) -> list[object]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,13 +41,7 @@ from pizzashop.ui.widgets.status import StatusBar
 SIZE = (120, 40)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The player's files (progress, saves, leaderboard) in a fresh directory per test."""
-    monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path))
-    monkeypatch.delenv("PIZZASHOP_HOSTED", raising=False)
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def playing(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
