@@ -8,7 +8,6 @@ averages, so the fastest key runs hours a second).
 
 from __future__ import annotations
 
-from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -17,6 +16,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from pizzashop.sim import Simulation
+from pizzashop.ui.frames import FrameClock
 from pizzashop.ui.game import Game
 from pizzashop.ui.keys import SPEED
 from pizzashop.ui.lab import LAB_SPEEDS, PARAMETERS, Meter, Settings, lab_scenario
@@ -26,9 +26,6 @@ from pizzashop.ui.widgets.lab_panel import LabPanel
 
 if TYPE_CHECKING:
     from pizzashop.ui.app import PizzaShopApp
-
-FRAME_RATE = 15
-MAX_FRAME_SECONDS = 0.25
 
 
 class LabScreen(Screen[None]):
@@ -59,7 +56,7 @@ class LabScreen(Screen[None]):
         scenario = lab_scenario(self.settings)
         self.game = Game(Simulation(scenario), speed=LAB_SPEEDS[1])
         self.meter = Meter(self.game.sim)
-        self._last_frame = 0.0
+        self.frames = FrameClock(self.tick)
 
     def compose(self) -> ComposeResult:
         yield LabPanel(id="lab-status")
@@ -74,18 +71,12 @@ class LabScreen(Screen[None]):
         self.game.paused = self.app.paused
         self.update_panels()
         if self.live:
-            self._last_frame = monotonic()
-            self.set_interval(1 / FRAME_RATE, self._on_frame)
+            self.frames.start(self)
 
     def on_resize(self) -> None:
         self.update_panels()
 
     # ----------------------------------------------------------------- time
-
-    def _on_frame(self) -> None:
-        now = monotonic()
-        elapsed, self._last_frame = min(now - self._last_frame, MAX_FRAME_SECONDS), now
-        self.tick(elapsed)
 
     def tick(self, wall_seconds: float) -> None:
         """Run the kitchen for `wall_seconds` at the current speed, then repaint."""
@@ -130,7 +121,7 @@ class LabScreen(Screen[None]):
 
     def action_pause(self) -> None:
         self.game.paused = not self.game.paused
-        self._last_frame = monotonic()
+        self.frames.restart()
         self.refresh_bindings()
         self.update_panels()
 

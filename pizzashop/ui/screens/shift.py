@@ -7,7 +7,6 @@ and its outcome, done or refused with a reason, becomes a notification.
 
 from __future__ import annotations
 
-from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from textual.screen import Screen
 from pizzashop.player.library import save_game
 from pizzashop.sim import Action
 from pizzashop.ui.codex import Codex
+from pizzashop.ui.frames import FrameClock
 from pizzashop.ui.game import Game, Mode
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY, SHIFT_BINDINGS
 from pizzashop.ui.screens.briefing import BriefingScreen
@@ -43,9 +43,6 @@ if TYPE_CHECKING:
     from pizzashop.ui.app import PizzaShopApp
 
 REPLAY_HINT = "Space plays or pauses, 1–4 set the speed, . steps. The actions come from the file."
-FRAME_RATE = 15
-MAX_FRAME_SECONDS = 0.25
-"""A late frame (a suspended terminal, a slow link) never jumps the shop ahead by more."""
 
 
 class ShiftScreen(Screen[None]):
@@ -67,7 +64,7 @@ class ShiftScreen(Screen[None]):
         self.live = live
         self.brief = brief
         self.hint: str | None = None
-        self._last_frame = 0.0
+        self.frames = FrameClock(self.tick)
         self._ended = False
 
     def compose(self) -> ComposeResult:
@@ -92,22 +89,16 @@ class ShiftScreen(Screen[None]):
         if self.game.mode is Mode.REPLAY:
             self.notify(REPLAY_HINT, title="Replay", timeout=8)
         if self.live:
-            self._last_frame = monotonic()
-            self.set_interval(1 / FRAME_RATE, self._on_frame)
+            self.frames.start(self)
 
     def _start(self, paused: bool) -> None:
         """The briefing was read: run (or stay paused, as the app was asked to start)."""
         self.game.paused = paused
-        self._last_frame = monotonic()
+        self.frames.restart()
         self.refresh_bindings()
         self.query_one(StatusBar).update_status()
 
     # ----------------------------------------------------------------- time
-
-    def _on_frame(self) -> None:
-        now = monotonic()
-        elapsed, self._last_frame = min(now - self._last_frame, MAX_FRAME_SECONDS), now
-        self.tick(elapsed)
 
     def tick(self, wall_seconds: float) -> None:
         """Run the shop for `wall_seconds` of wall time at the current speed, then repaint."""
@@ -175,7 +166,7 @@ class ShiftScreen(Screen[None]):
 
     def action_pause(self) -> None:
         self.game.paused = not self.game.paused
-        self._last_frame = monotonic()
+        self.frames.restart()
         self.refresh_bindings()
         self.query_one(StatusBar).update_status()
 
