@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,3 +311,13 @@ def invoke(*argv: str) -> Result:
         except SystemExit as exit_:
             code = exit_.code
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll `check` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -14,6 +13,7 @@ from typing import TypeVar
 import asyncssh
 import pyte
 import pytest
+from helpers import eventually
 
 from pizzashop.hosting.probe import FIRST_FRAME_MARK, HostedServer, Player, terminal_size
 
@@ -26,15 +26,6 @@ def run(coroutine: Awaitable[T], timeout: float = 60.0) -> T:
         return await asyncio.wait_for(coroutine, timeout)
 
     return asyncio.run(bounded())
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def gone(pid: int) -> bool:

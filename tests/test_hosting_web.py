@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
+from helpers import eventually
 
 from pizzashop.hosting.probe import FIRST_FRAME_MARK, HostedServer, visible
 from pizzashop.hosting.web import TRY_AGAIN_LATER
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 async def first_frame(socket: aiohttp.ClientWebSocketResponse) -> str:
