@@ -92,6 +92,31 @@ def configured_store() -> str:
     return os.environ.get(STORE_VARIABLE, "").strip()
 
 
+SETUP_SECONDS = 30.0
+
+
+def _open_sqlite(path: Path) -> sqlite3.Connection:
+    """Connect, switch a new file to WAL and create the table.
+
+    Several game processes may open a new leaderboard at the same instant. SQLite can answer
+    "database is locked" to the switch to WAL without waiting on its busy timeout, so that
+    first-time setup is retried for a while; every later write waits on the timeout as usual.
+    """
+    db = sqlite3.connect(path, timeout=SETUP_SECONDS, isolation_level=None)
+    deadline = time.monotonic() + SETUP_SECONDS
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            return db
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
+
+
 class Leaderboard:
     """Scores in the SQLite file `path`; with no path, in the configured store.
 
@@ -106,11 +131,7 @@ class Leaderboard:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or Path(configured_store() or data_dir() / FILE_NAME)
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=30000")
-        db.executescript(SCHEMA)
-        self._db: _Connection = db
+        self._db: _Connection = _open_sqlite(self.path)
 
     @property
     def where(self) -> str:
