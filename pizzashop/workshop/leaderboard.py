@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any, Protocol
 
 from pizzashop.paths import data_dir
@@ -103,7 +104,7 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
     first-time setup is retried for a while; every later write waits on the timeout as usual.
     """
     db = sqlite3.connect(path, timeout=SETUP_SECONDS, isolation_level=None)
-    deadline = time.monotonic() + SETUP_SECONDS
+    deadline = monotonic() + SETUP_SECONDS
     while True:
         try:
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -111,10 +112,10 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
             db.executescript(SCHEMA)
             return db
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
+            if "locked" not in str(error) or monotonic() > deadline:
                 db.close()
                 raise
-            time.sleep(0.05)
+            sleep(0.05)
 
 
 class Leaderboard:
