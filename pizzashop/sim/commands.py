@@ -7,7 +7,7 @@ do the moving. A refusal never changes anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pizzashop.sim import actions as a
 from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
@@ -28,10 +28,10 @@ def _branch(sim: Simulation, name: str | None) -> Branch:
             if branch.is_open:
                 return branch
         raise Refused("no branch is open")
-    branch = sim.branch_by_name.get(name)
-    if branch is None:
+    named = sim.branch_by_name.get(name)
+    if named is None:
         raise Refused(f"no branch called {name!r}")
-    return branch
+    return named
 
 
 def _chef(sim: Simulation, ref: str) -> Chef:
@@ -219,7 +219,8 @@ def push_menu(sim: Simulation, action: a.PushMenu) -> str:
     return f"menu v{version} sent to every branch"
 
 
-HANDLERS: dict[str, Callable[[Simulation, a.Action], str]] = {
+# Each handler takes its own kind of action (`Hire`, `Fire` …), so the table cannot name one type.
+HANDLERS: dict[str, Callable[[Simulation, Any], str]] = {
     "hire": hire,
     "fire": fire,
     "upgrade": upgrade,

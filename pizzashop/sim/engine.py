@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Final
 
 from pizzashop.sim.actions import Action, Outcome
 from pizzashop.sim.clock import EventLoop
@@ -29,25 +29,35 @@ CHEF_NAMES = (
     "Mario", "Sofia", "Luigi", "Giulia", "Marco", "Chiara", "Paolo", "Anna", "Enzo", "Rosa",
     "Dario", "Elena", "Fabio", "Lucia", "Nico", "Marta", "Piero", "Sara", "Gino", "Vera",
 )  # fmt: skip
-TICK_MINUTES = 1.0
-PATIENCE_WARNING = 0.25
-QUEUE_WARNING = 0.8
+TICK_MINUTES: Final = 1.0
+PATIENCE_WARNING: Final = 0.25
+QUEUE_WARNING: Final = 0.8
 # States every order passes through, bound once: on Python 3.11 reading an enum member off its
-# class (`ChefState.IDLE`) goes through the enum metaclass and costs about 0.2 µs each time.
-_CHEF_IDLE, _CHEF_COOKING = ChefState.IDLE, ChefState.COOKING
-_ORDER_ROUTED, _ORDER_QUEUED = OrderState.ROUTED, OrderState.QUEUED
-_ORDER_COOKING, _ORDER_READY = OrderState.COOKING, OrderState.READY
-_ORDER_DELIVERED, _ORDER_LOST = OrderState.DELIVERED, OrderState.LOST
+# class (`ChefState.IDLE`) goes through the enum metaclass and costs about 0.2 µs each time, and
+# `Final` lets the compiled build keep them in C variables instead of the module's dict.
+_CHEF_IDLE: Final = ChefState.IDLE
+_CHEF_COOKING: Final = ChefState.COOKING
+_ORDER_ROUTED: Final = OrderState.ROUTED
+_ORDER_QUEUED: Final = OrderState.QUEUED
+_ORDER_COOKING: Final = OrderState.COOKING
+_ORDER_READY: Final = OrderState.READY
+_ORDER_DELIVERED: Final = OrderState.DELIVERED
+_ORDER_LOST: Final = OrderState.LOST
 
 
-class _Recipe(NamedTuple):
+class _Recipe:
     """A dish's cooking constants, copied once off its menu item (pydantic attributes are slow)."""
 
-    service: str
-    cv: float
-    station: str
-    uses: str | None
-    prep_saving: float
+    __slots__ = ("cv", "prep_saving", "service", "station", "uses")
+
+    def __init__(
+        self, service: str, cv: float, station: str, uses: str | None, prep_saving: float
+    ) -> None:
+        self.service = service
+        self.cv = cv
+        self.station = station
+        self.uses = uses
+        self.prep_saving = prep_saving
 
 
 def _pulls_from(chef: Chef, key: str) -> bool:
@@ -75,6 +85,12 @@ class Simulation:
         self.delivery = scenario.delivery
         self.staff = scenario.staff
         self.regulars = scenario.regulars
+        # Read for every order; pydantic attributes are slow, so these are copied once.
+        self._delivers = scenario.delivery.enabled
+        self._chef_speedup = scenario.regulars.chef_speedup
+        self._branch_speedup = scenario.regulars.branch_speedup
+        self._generalist_factor = scenario.staff.generalist_factor
+        self._off_specialty_factor = scenario.staff.off_specialty_factor
         self.action_log: list[tuple[Action, Outcome]] = []
         self.warnings: dict[tuple[str, str], str] = {}
         self.remaps: list[dict] = []
@@ -92,12 +108,20 @@ class Simulation:
             name: _Recipe(item.service, item.cv, self.stations[name], item.uses, item.prep_saving)
             for name, item in scenario.menu.items()
         }
+        # Callbacks scheduled for every order, bound once: naming a method makes a new
+        # bound-method object each time.
+        self._arrive_cb = self._arrive
+        self._cooked_cb = self._cooked
+        self._tick_cb = self._tick
+        self._patience_over_cb = self._patience_over
+        self._handed_over_cb = self._handed_over
+        self._agent_back_cb = self._agent_back
         self._source = OrderSource(scenario, self.streams)
         self._chef_ids = 0
         self._sample_every = max(1, round(scenario.sample_minutes / TICK_MINUTES))
-        self._mean_cook = sum(i.cook_minutes * i.weight for i in scenario.menu.values()) / sum(
-            i.weight for i in scenario.menu.values()
-        )
+        self._mean_cook = math.fsum(
+            i.cook_minutes * i.weight for i in scenario.menu.values()
+        ) / math.fsum(i.weight for i in scenario.menu.values())
         self.chefs: dict[str, Chef] = {}
         self._routers: dict[str, KitchenStrategy] = {}
         self.branches = [
@@ -123,9 +147,9 @@ class Simulation:
         self.metrics.record(0.0, "shift", f"doors open at {self.clock(0.0)}")
         first = self._source.next_arrival(0.0)
         if first is not None:
-            self.loop.at(first, self._arrive)
+            self.loop.at(first, self._arrive_cb)
         self.loop.at(self.shift_end, self._close_doors)
-        self.loop.at(0.0, self._tick)
+        self.loop.at(0.0, self._tick_cb)
 
     # ------------------------------------------------------------------ time
 
@@ -280,7 +304,7 @@ class Simulation:
         order = self._source.make(now, len(self.menu_versions) - 1)
         following = self._source.next_arrival(now)
         if following is not None:
-            self.loop.at(following, self._arrive)
+            self.loop.at(following, self._arrive_cb)
         metrics = self.metrics
         metrics.placed += 1
         metrics.flight_change(now, 1)
@@ -341,10 +365,10 @@ class Simulation:
             self._lose(order, LossCause.QUEUE_FULL)
             return
         order.state = _ORDER_QUEUED
-        for task, key in zip(tasks, keys, strict=True):
-            self._put(branch, task, key)
+        for index, task in enumerate(tasks):
+            self._put(branch, task, keys[index])
         if order.patience is not None:
-            self.loop.at(order.placed + order.patience, self._patience_over, order)
+            self.loop.at(order.placed + order.patience, self._patience_over_cb, order)
         self._wake(branch)
 
     def _route_task(self, branch: Branch, task: Task, chefs: list[Chef]) -> str:
@@ -484,17 +508,17 @@ class Simulation:
         )
         if chef.specialty != recipe.station:
             minutes *= (
-                self.staff.generalist_factor
+                self._generalist_factor
                 if chef.specialty == GENERALIST
-                else self.staff.off_specialty_factor
+                else self._off_specialty_factor
             )
-        regulars = self.regulars
         customer = order.customer
-        if regulars.chef_speedup < 1.0 and branch.regular_chef.get(customer) == chef.id:
-            minutes *= regulars.chef_speedup
-        if regulars.branch_speedup < 1.0 and self.regular_branch.get(customer) == branch.name:
-            minutes *= regulars.branch_speedup
-        branch.regular_chef[customer] = chef.id
+        if self._chef_speedup < 1.0:  # a chef knows the usual order of customers served before
+            if branch.regular_chef.get(customer) == chef.id:
+                minutes *= self._chef_speedup
+            branch.regular_chef[customer] = chef.id
+        if self._branch_speedup < 1.0 and self.regular_branch.get(customer) == branch.name:
+            minutes *= self._branch_speedup
         component = recipe.uses
         if component is not None and branch.stock[component].take(now):
             minutes *= 1.0 - recipe.prep_saving
@@ -513,7 +537,7 @@ class Simulation:
         chef.token += 1
         chef.started_at = now
         chef.done_at = now + minutes
-        self.loop.at(now + minutes, self._cooked, (chef, chef.token))
+        self.loop.at(now + minutes, self._cooked_cb, (chef, chef.token))
 
     def _cooked(self, ref: tuple[Chef, int]) -> None:
         chef, token = ref
@@ -522,6 +546,7 @@ class Simulation:
         now = self.loop.now
         chef.busy_minutes += now - chef.started_at
         task = chef.task
+        assert task is not None  # a live token means the chef is cooking it
         chef.task = None
         chef.state = _CHEF_IDLE
         order = task.order
@@ -575,7 +600,9 @@ class Simulation:
             return
         now = self.loop.now
         chef.busy_minutes += now - chef.started_at
-        chef.branch.stock[chef.prep_component].made.append(now)
+        component = chef.prep_component
+        assert component is not None  # a live token means the chef is prepping it
+        chef.branch.stock[component].made.append(now)
         chef.prep_component = None
         chef.state = ChefState.IDLE
         self._after_job(chef)
@@ -606,7 +633,7 @@ class Simulation:
 
     def _ready(self, order: Order, branch: Branch) -> None:
         order.state = _ORDER_READY
-        if not self.delivery.enabled:
+        if not self._delivers:
             self._delivered_at_door(order)
             return
         branch.ready.append(order)
@@ -629,14 +656,15 @@ class Simulation:
             agent.order = order
             agent.back_at = there + travel
             order.state = OrderState.OUT
-            self.loop.at(there, self._handed_over, (agent, branch))
+            self.loop.at(there, self._handed_over_cb, (agent, branch))
 
     def _handed_over(self, ref: tuple[Agent, Branch]) -> None:
         agent, branch = ref
         order = agent.order
+        assert order is not None  # an agent out on the road carries one
         agent.order = None
         agent.state = AgentState.RETURNING
-        self.loop.at(agent.back_at, self._agent_back, (agent, branch))
+        self.loop.at(agent.back_at, self._agent_back_cb, (agent, branch))
         self._delivered_at_door(order)
 
     def _agent_back(self, ref: tuple[Agent, Branch]) -> None:
@@ -647,26 +675,19 @@ class Simulation:
     def _delivered_at_door(self, order: Order) -> None:
         now = self.loop.now
         prices = self.menu_versions[order.menu_version]
-        tasks = order.tasks
-        if len(tasks) == 1:  # the sum of one price, without a generator
-            price = prices[tasks[0].item][0]
-        else:
-            price = sum(prices[task.item][0] for task in tasks)
+        price = 0.0
+        for task in order.tasks:
+            price += prices[task.item][0]
         self.ledger.post("revenue", price)
         if order.stale:
             self.ledger.post("refunds", -price)
             self._lose(order, LossCause.STALE)
             return
-        metrics = self.metrics
         latency = now - order.placed
         order.state = _ORDER_DELIVERED
         order.done_at = now
         order.on_time = latency <= self.on_time_minutes
-        metrics.delivered += 1
-        metrics.on_time += order.on_time
-        metrics.latencies.append(latency)
-        metrics.recent.append((now, latency))
-        metrics.flight_change(now, -1)
+        self.metrics.deliver(now, latency, order.on_time)
         del self.orders[order.id]
         if order.branch is not None:
             self.regular_branch[order.customer] = order.branch
@@ -919,11 +940,11 @@ class Simulation:
             self._settle_all()
         following = self.now + TICK_MINUTES
         if self.doors_open:
-            self.loop.at(following, self._tick)
+            self.loop.at(following, self._tick_cb)
         elif self.metrics.in_flight and (upcoming := self.loop.next_time()) is not None:
             # After closing, skip the quiet minutes to the next event rather than tick through
             # them: a long outage at night must not cost a tick per minute.
-            self.loop.at(max(following, float(math.ceil(upcoming))), self._tick)
+            self.loop.at(max(following, float(math.ceil(upcoming))), self._tick_cb)
         else:
             self._finish()
 

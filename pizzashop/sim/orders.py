@@ -8,6 +8,7 @@ when the last one is done. Every lost order carries exactly one `LossCause`.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 
 class OrderState(StrEnum):
@@ -42,7 +43,7 @@ LOSS_TEXT: dict[LossCause, str] = {
 }
 
 
-_PLACED = OrderState.PLACED  # bound once: an enum member read off its class is slow on 3.11
+_PLACED: Final = OrderState.PLACED  # bound once: an enum member read off its class is slow on 3.11
 
 
 class Task:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from pizzashop.sim.orders import Order, Task
@@ -25,7 +25,9 @@ class ChefState(StrEnum):
     CALLED_IN = "on the way"
 
 
-WORKING = frozenset({ChefState.IDLE, ChefState.COOKING, ChefState.PREPPING, ChefState.NO_POWER})
+WORKING: Final = frozenset(
+    {ChefState.IDLE, ChefState.COOKING, ChefState.PREPPING, ChefState.NO_POWER}
+)
 
 
 class Accrual:
