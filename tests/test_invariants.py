@@ -119,10 +119,9 @@ class Checker:
                 assert chef.task.chef == chef.id and chef.task.started >= 0
             if sim.finished:
                 continue
-            for _, task in queued:
-                assert task.order.id in sim.orders, "a finished order's item is still queued"
-            for chef in cooking:
-                assert chef.task.order.id in sim.orders, "a finished order's item is cooking"
+            for task in [task for _, task in queued] + [chef.task for chef in cooking]:
+                assert task.order is not None, "a finished order's item is queued or cooking"
+                assert task.order is sim.orders[task.order_id], "an item lost its order"
             for order in sim.orders.values():
                 if order.branch != branch.name:
                     continue

@@ -42,7 +42,6 @@ _ORDER_QUEUED: Final = OrderState.QUEUED
 _ORDER_COOKING: Final = OrderState.COOKING
 _ORDER_READY: Final = OrderState.READY
 _ORDER_DELIVERED: Final = OrderState.DELIVERED
-_ORDER_LOST: Final = OrderState.LOST
 
 
 class _Recipe:
@@ -456,6 +455,7 @@ class Simulation:
             "",
             order.id,
         )
+        order.release_tasks()
         if self.on_order_done is not None:
             self.on_order_done(order)
 
@@ -482,10 +482,8 @@ class Simulation:
             ]
         if not lines:
             return None
-        if len(lines) == 1:
-            best = lines[0]
-        else:
-            best = min(lines, key=lambda q: (q[0].order.placed, q[0].order.id))
+        # The line whose first item came first (order ids follow arrival).
+        best = lines[0] if len(lines) == 1 else min(lines, key=lambda q: q[0].order_id)
         branch.waiting -= 1
         return best.popleft()
 
@@ -499,6 +497,7 @@ class Simulation:
     def _cook(self, chef: Chef, task: Task) -> None:
         now = self.loop.now
         order = task.order
+        assert order is not None  # an item waits only while its order is in flight
         branch = chef.branch
         item = task.item
         version = branch.menu_version
@@ -550,7 +549,7 @@ class Simulation:
         chef.task = None
         chef.state = _CHEF_IDLE
         order = task.order
-        if order.state is not _ORDER_LOST:
+        if order is not None:  # None: the order was lost while this item cooked
             order.remaining -= 1
             if order.remaining == 0:
                 self._ready(order, chef.branch)
@@ -691,6 +690,7 @@ class Simulation:
         del self.orders[order.id]
         if order.branch is not None:
             self.regular_branch[order.customer] = order.branch
+        order.release_tasks()
         if self.on_order_done is not None:
             self.on_order_done(order)
 
@@ -986,8 +986,9 @@ class Simulation:
             if capacity and branch.waiting >= QUEUE_WARNING * capacity:
                 found["queue", name] = f"{name} queue {branch.waiting}/{capacity}: nearly full"
             for queue in (*branch.pull.values(), *(chef.queue for chef in branch.chefs)):
-                if queue and (patience := queue[0].order.patience) is not None:
-                    left = queue[0].order.placed + patience - now
+                order = queue[0].order if queue else None
+                if order is not None and (patience := order.patience) is not None:
+                    left = order.placed + patience - now
                     if left < PATIENCE_WARNING * patience:
                         found["patience", name] = f"customers at {name} are running out of patience"
                         break

@@ -47,12 +47,20 @@ _PLACED: Final = OrderState.PLACED  # bound once: an enum member read off its cl
 
 
 class Task:
-    """One item of an order, cooked by one chef."""
+    """One item of an order, cooked by one chef.
 
-    __slots__ = ("chef", "item", "key", "order", "quantile", "started")
+    `order` links back to the order until it is finished, then it is None: an order and its items
+    would otherwise form a reference cycle each, left to the cycle collector, which cost a sixth
+    of a long run. `order_id` (arrival order: the kitchen's first-come order) and `customer` (for
+    routing by customer) stay.
+    """
+
+    __slots__ = ("chef", "customer", "item", "key", "order", "order_id", "quantile", "started")
 
     def __init__(self, order: Order, item: str, quantile: float) -> None:
-        self.order = order
+        self.order: Order | None = order
+        self.order_id = order.id
+        self.customer = order.customer
         self.item = item
         self.quantile = quantile
         self.chef: str | None = None
@@ -113,6 +121,11 @@ class Order:
     @property
     def items(self) -> list[str]:
         return [task.item for task in self.tasks]
+
+    def release_tasks(self) -> None:
+        """The order is finished: unlink its items from it (see `Task`)."""
+        for task in self.tasks:
+            task.order = None
 
     def deadline(self) -> float | None:
         return None if self.patience is None else self.placed + self.patience

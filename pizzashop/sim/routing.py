@@ -128,7 +128,7 @@ class ModuloHash(KitchenStrategy):
     hashes_customers = True
 
     def route(self, task: Task, chefs: Sequence[ChefLike], station: str) -> str:
-        return modulo_pick(task.order.customer, [chef.id for chef in chefs])
+        return modulo_pick(task.customer, [chef.id for chef in chefs])
 
 
 @kitchen_strategy
@@ -145,7 +145,7 @@ class ConsistentHash(KitchenStrategy):
         members = tuple(chef.id for chef in chefs)
         if self._ring is None or self._ring.members != members:
             self._ring = Ring(members, self.vnodes)
-        return self._ring.pick(task.order.customer)
+        return self._ring.pick(task.customer)
 
 
 BRANCH_STRATEGIES: dict[str, str] = {

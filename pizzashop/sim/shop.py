@@ -213,7 +213,7 @@ class Branch:
         """Every item waiting in this branch, oldest order first."""
         tasks = [task for queue in self.pull.values() for task in queue]
         tasks.extend(task for chef in self.chefs for task in chef.queue)
-        tasks.sort(key=lambda task: (task.order.placed, task.order.id))
+        tasks.sort(key=lambda task: task.order_id)  # ids follow arrival
         return tasks
 
     def free_agents(self) -> int:

@@ -141,7 +141,7 @@ def board_rows(sim: Simulation, selected: str | None) -> list[BoardRow]:
         rows.append(ChefHeader(branch.name))
         for chef in branch.chefs:
             if chef.state is ChefState.COOKING and chef.task is not None:
-                job = f"#{chef.task.order.id} {chef.task.item}"
+                job = f"#{chef.task.order_id} {chef.task.item}"
             elif chef.state is ChefState.PREPPING and chef.prep_component:
                 job = f"prep {chef.prep_component}"
             else:

@@ -102,6 +102,7 @@ def load_player_strategy(spec: str) -> str:
 
         def route(self, task: Task, chefs: Sequence[ChefLike], station: str) -> str:
             order = task.order
+            assert order is not None  # an item is routed while its order is in flight
             item = ItemView(order.id, order.customer, task.item, station, order.area, order.placed)
             views = tuple(
                 ChefView(
