@@ -16,10 +16,11 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
-# The modules an order passes through on every event. The rest (scenario models, commands,
-# routing, which participants subclass) stays interpreted.
+# The modules an order passes through on every event. The rest (scenario models, actions,
+# commands, reports) stays interpreted.
 COMPILED = (
-    "clock", "streams", "orders", "shop", "demand", "hashing", "metrics", "ledger", "engine",
+    "clock", "streams", "orders", "shop", "demand", "hashing", "metrics", "ledger", "routing",
+    "engine",
 )  # fmt: skip
 GROUP = "pizzashop_sim"  # mypyc's shared runtime library is named after this
 

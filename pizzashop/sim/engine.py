@@ -688,7 +688,7 @@ class Simulation:
         order.on_time = latency <= self.on_time_minutes
         self.metrics.deliver(now, latency, order.on_time)
         del self.orders[order.id]
-        if order.branch is not None:
+        if self._branch_speedup < 1.0 and order.branch is not None:  # a branch knows its regulars
             self.regular_branch[order.customer] = order.branch
         order.release_tasks()
         if self.on_order_done is not None:

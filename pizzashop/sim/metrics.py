@@ -60,7 +60,7 @@ def _rank(ordered: list[float], value: float) -> int:
     """Where `value` belongs in `ordered`, before any equal value (as `bisect.bisect_left`).
 
     Written out because the compiled build then compares unboxed floats, several times faster
-    than `bisect`'s generic comparisons; this runs once for every delivery.
+    than `bisect`'s generic comparisons; this runs about once for every delivery.
     """
     low, high = 0, len(ordered)
     while low < high:
@@ -104,7 +104,7 @@ class Metrics:
         self.loss_times: list[tuple[float, LossCause]] = []
         self.latencies: list[float] = []
         self.waits: list[float] = []
-        self.recent: deque[float] = deque()  # delivery times over the last hour, oldest first
+        self.recent: list[float] = []  # delivery times since the last hour began, oldest first
         # latencies[sorted_from:sorted_to] in order: the window as of the last chart sample
         self.recent_sorted: list[float] = []
         self.sorted_from = 0
@@ -145,8 +145,7 @@ class Metrics:
         sorting the whole hour.
         """
         recent = self.recent
-        while recent and recent[0] < now - WINDOW_MINUTES:
-            recent.popleft()
+        del recent[: _rank(recent, now - WINDOW_MINUTES)]
         latencies = self.latencies
         first, end = len(latencies) - len(recent), len(latencies)
         ordered = self.recent_sorted

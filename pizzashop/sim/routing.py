@@ -11,6 +11,8 @@ import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from mypy_extensions import mypyc_attr
+
 from pizzashop.sim.hashing import Ring, modulo_pick
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ class ChefLike(Protocol):
     def speed(self) -> float: ...
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a workshop participant's router is one
 class KitchenStrategy:
     """Base of kitchen routers. `route` gets the on-duty chefs (never empty) in hiring order."""
 
@@ -46,15 +49,6 @@ class KitchenStrategy:
         raise NotImplementedError
 
 
-KITCHEN_STRATEGIES: dict[str, type[KitchenStrategy]] = {}
-
-
-def kitchen_strategy(cls: type[KitchenStrategy]) -> type[KitchenStrategy]:
-    KITCHEN_STRATEGIES[cls.name] = cls
-    return cls
-
-
-@kitchen_strategy
 class Shared(KitchenStrategy):
     name = "shared"
     summary = "one line for the whole kitchen; the next free chef takes the oldest item"
@@ -63,7 +57,6 @@ class Shared(KitchenStrategy):
         return SHARED_QUEUE
 
 
-@kitchen_strategy
 class BySpecialty(KitchenStrategy):
     name = "by_specialty"
     summary = "each dish joins its team's line (pizza chefs take pizza); generalists help anywhere"
@@ -74,7 +67,6 @@ class BySpecialty(KitchenStrategy):
         return SHARED_QUEUE
 
 
-@kitchen_strategy
 class RandomChef(KitchenStrategy):
     name = "random"
     summary = "each item goes to a chef picked at random, busy or not"
@@ -83,7 +75,6 @@ class RandomChef(KitchenStrategy):
         return chefs[int(self.rng.random() * len(chefs))].id
 
 
-@kitchen_strategy
 class RoundRobin(KitchenStrategy):
     name = "round_robin"
     summary = "chefs take turns: 1, 2, 3, 1, 2, 3 … whatever each is doing"
@@ -98,7 +89,6 @@ class RoundRobin(KitchenStrategy):
         return chef.id
 
 
-@kitchen_strategy
 class LeastLoaded(KitchenStrategy):
     name = "least_loaded"
     summary = "the chef with the fewest items waiting or cooking gets the next one"
@@ -107,7 +97,6 @@ class LeastLoaded(KitchenStrategy):
         return min(chefs, key=lambda chef: chef.load).id
 
 
-@kitchen_strategy
 class WeightedBySpeed(KitchenStrategy):
     name = "weighted"
     summary = "random, but a chef twice as fast is picked twice as often"
@@ -121,7 +110,6 @@ class WeightedBySpeed(KitchenStrategy):
         return chefs[-1].id
 
 
-@kitchen_strategy
 class ModuloHash(KitchenStrategy):
     name = "modulo"
     summary = "customer id % chefs: regulars keep their chef, until a chef joins or leaves"
@@ -131,7 +119,6 @@ class ModuloHash(KitchenStrategy):
         return modulo_pick(task.customer, [chef.id for chef in chefs])
 
 
-@kitchen_strategy
 class ConsistentHash(KitchenStrategy):
     name = "ring"
     summary = "consistent hashing: a chef joining or leaving moves only about 1/n of customers"
@@ -147,6 +134,21 @@ class ConsistentHash(KitchenStrategy):
             self._ring = Ring(members, self.vnodes)
         return self._ring.pick(task.customer)
 
+
+# By name. A workshop adds participants' routers here (`pizzashop.workshop.strategies`).
+KITCHEN_STRATEGIES: dict[str, type[KitchenStrategy]] = {
+    cls.name: cls
+    for cls in (
+        Shared,
+        BySpecialty,
+        RandomChef,
+        RoundRobin,
+        LeastLoaded,
+        WeightedBySpeed,
+        ModuloHash,
+        ConsistentHash,
+    )
+}
 
 BRANCH_STRATEGIES: dict[str, str] = {
     "nearest": "the branch closest to the customer; failover sends it on when that one is dark",
