@@ -14,6 +14,7 @@ load hits all of them; medians are reported. The last line printed is one JSON o
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -170,12 +171,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float | int | bool]:
     print(f"repeats: pizzashop and SimPy {args.repeats}, Ciw {args.ciw_repeats}, all full size")
     runs: dict[str, list[Run]] = {"pizzashop": [], "simpy": [], "ciw": []}
     for repeat in range(args.repeats):
+        gc.collect()  # before each timed run: no tool pays for another's garbage
         runs["pizzashop"].append(run_pizzashop(scenario))
         orders = runs["pizzashop"][-1].orders  # the others serve exactly as many
         tools: list[tuple[str, Callable[[int], Run]]] = [("simpy", run_simpy)]
         if repeat < args.ciw_repeats:
             tools.append(("ciw", run_ciw))
         for name, run in tools:
+            gc.collect()
             runs[name].append(run(orders))
         done = [f"{name} {r[repeat].seconds:.2f} s" for name, r in runs.items() if r[repeat:]]
         print(f"  repeat {repeat + 1}: {', '.join(done)}", flush=True)

@@ -1,12 +1,14 @@
-"""The chart samples' last-hour figures, which the engine keeps incrementally, recomputed by brute
+"""Percentiles without a full sort, and the chart samples' last-hour figures, recomputed by brute
 force from the orders themselves."""
 
 from __future__ import annotations
 
 import pytest
 from helpers import run, scenario
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pizzashop.sim import OrderState, percentile
+from pizzashop.sim import OrderState, percentile, percentiles
 from pizzashop.sim.metrics import WINDOW_MINUTES
 
 
@@ -32,3 +34,18 @@ def test_each_sample_holds_the_last_hours_throughput_and_p95(
         assert sample.p95 == percentile(window, 95)
         windows_seen.add(len(window))
     assert len(windows_seen) > 3  # the window really moved: it filled, changed and emptied
+
+
+EDGES = (0.0, 1.0, 1.5, 1e-300, 5e-324, -1e308, 1e308)  # ties, and ranges too narrow or too wide
+finite = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(EDGES)
+
+
+@given(
+    st.lists(finite, max_size=300),
+    st.lists(st.floats(min_value=0.0, max_value=100.0), min_size=1, max_size=4),
+)
+def test_percentiles_of_unsorted_values_match_the_sorted_nearest_rank(
+    values: list[float], ps: list[float]
+) -> None:
+    expected = [percentile(sorted(values), p) for p in ps]
+    assert percentiles(values, tuple(ps)) == expected

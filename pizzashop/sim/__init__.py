@@ -14,7 +14,7 @@ from pizzashop.sim.catalog import (
 )
 from pizzashop.sim.engine import PATIENCE_WARNING, Simulation
 from pizzashop.sim.files import InputError, load_actions
-from pizzashop.sim.metrics import LOG_LIMIT, LogEntry, Sample, percentile
+from pizzashop.sim.metrics import LOG_LIMIT, LogEntry, Sample, percentile, percentiles
 from pizzashop.sim.orders import LOSS_TEXT, LossCause, Order, OrderState
 from pizzashop.sim.report import build_report
 from pizzashop.sim.routing import (
@@ -56,4 +56,5 @@ __all__ = [
     "load_actions",
     "load_scenario",
     "percentile",
+    "percentiles",
 ]

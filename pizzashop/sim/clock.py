@@ -4,40 +4,62 @@ There are no generator processes: an event is a plain callback with one argument
 run fast and its order obvious. Player actions are pushed with negative sequence numbers so that,
 at equal times, they run before any engine event — the same order whether the action was typed
 live (applied between `advance` calls) or replayed from a log (scheduled up front).
+
+The heap is written out rather than `heapq` over tuples: comparing two tuples goes through
+Python's generic comparison element by element, while `_before` compares two typed fields, which
+the compiled build does in a few machine instructions. (time, seq) is unique, so the order events
+run in is fixed whatever the heap's layout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop, heappush
-from itertools import count
 from typing import Any
 
 Callback = Callable[[Any], None]
 
 
+class _Event:
+    __slots__ = ("arg", "callback", "seq", "time")
+
+    def __init__(self, time: float, seq: int, callback: Callback, arg: Any) -> None:
+        self.time = time
+        self.seq = seq
+        self.callback = callback
+        self.arg = arg
+
+
+def _nothing(arg: Any) -> None:
+    """The callback of a spare event: it holds nothing alive."""
+
+
+def _before(a: _Event, b: _Event) -> bool:
+    return a.time < b.time or (a.time == b.time and a.seq < b.seq)
+
+
 class EventLoop:
     """A deterministic discrete-event clock. Time is in minutes since the doors opened."""
 
-    __slots__ = ("_action_seq", "_heap", "_seq", "now", "processed", "stopped")
+    __slots__ = ("_action_seq", "_heap", "_seq", "_spare", "now", "processed", "stopped")
 
     def __init__(self) -> None:
         self.now = 0.0
         self.processed = 0  # events run so far, for benchmarks
         self.stopped = False
-        self._heap: list[tuple[float, int, Callback, Any]] = []
-        self._seq = count()
-        self._action_seq = count(-(1 << 62))
+        self._heap: list[_Event] = []
+        self._spare: list[_Event] = []  # events already run, reused: an allocation saved each
+        self._seq = 0
+        self._action_seq = -(1 << 62)
 
     def at(self, time: float, callback: Callback, arg: Any = None) -> None:
         """Schedule `callback(arg)` at `time` (never earlier than now)."""
-        if time < self.now:
-            time = self.now
-        heappush(self._heap, (time, next(self._seq), callback, arg))
+        self._seq += 1
+        self._push(self._event(max(time, self.now), self._seq, callback, arg))
 
     def at_first(self, time: float, callback: Callback, arg: Any = None) -> None:
         """Schedule a player action: it runs before engine events of the same time."""
-        heappush(self._heap, (max(time, self.now), next(self._action_seq), callback, arg))
+        self._action_seq += 1
+        self._push(self._event(max(time, self.now), self._action_seq, callback, arg))
 
     def clear(self) -> None:
         """Drop every pending event and stop the clock: the run is over."""
@@ -48,7 +70,7 @@ class EventLoop:
         return len(self._heap)
 
     def next_time(self) -> float | None:
-        return self._heap[0][0] if self._heap else None
+        return self._heap[0].time if self._heap else None
 
     def run_before(self, until: float) -> int:
         """Run every event strictly before `until`, then move the clock to `until`.
@@ -58,10 +80,8 @@ class EventLoop:
         """
         heap = self._heap
         ran = 0
-        while heap and heap[0][0] < until:
-            time, _, callback, arg = heappop(heap)
-            self.now = time
-            callback(arg)
+        while heap and heap[0].time < until:
+            self._run(self._pop())
             ran += 1
         self.processed += ran
         if until > self.now and not self.stopped:
@@ -72,8 +92,55 @@ class EventLoop:
         """Run the next event; False when none is left."""
         if not self._heap:
             return False
-        time, _, callback, arg = heappop(self._heap)
-        self.now = time
-        callback(arg)
+        self._run(self._pop())
         self.processed += 1
         return True
+
+    def _run(self, event: _Event) -> None:
+        self.now = event.time
+        event.callback(event.arg)
+        event.callback, event.arg = _nothing, None
+        self._spare.append(event)
+
+    def _event(self, time: float, seq: int, callback: Callback, arg: Any) -> _Event:
+        if not self._spare:
+            return _Event(time, seq, callback, arg)
+        event = self._spare.pop()
+        event.time, event.seq, event.callback, event.arg = time, seq, callback, arg
+        return event
+
+    def _push(self, event: _Event) -> None:
+        """Add `event` at the bottom and move it up past every later parent."""
+        heap = self._heap
+        heap.append(event)
+        index = len(heap) - 1
+        while index > 0:
+            parent = (index - 1) >> 1
+            above = heap[parent]
+            if not _before(event, above):
+                break
+            heap[index] = above
+            index = parent
+        heap[index] = event
+
+    def _pop(self) -> _Event:
+        """Take the earliest event; the last one fills the root and moves down into place."""
+        heap = self._heap
+        last = heap.pop()
+        if not heap:
+            return last
+        first = heap[0]
+        size = len(heap)
+        index = 0
+        child = 1
+        while child < size:
+            right = child + 1
+            if right < size and _before(heap[right], heap[child]):
+                child = right
+            if not _before(heap[child], last):
+                break
+            heap[index] = heap[child]
+            index = child
+            child = 2 * index + 1
+        heap[index] = last
+        return first

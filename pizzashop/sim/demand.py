@@ -41,10 +41,11 @@ class OrderSource:
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
         self.segments = rate_segments(scenario)
-        self._arrivals = streams["arrivals"]
-        self._contents = streams["orders"]
-        self._patience_rng = streams["patience"]
-        self._service = streams["service"]
+        # Each stream's `random`, bound once (a method looked up per draw costs a lookup each).
+        self._arrival_u = streams["arrivals"].random
+        self._contents_u = streams["orders"].random
+        self._patience_u = streams["patience"].random
+        self._service_u = streams["service"].random
         self._patience = scenario.demand.patience
         self._population = scenario.regulars.customers
         self._items = list(scenario.menu)
@@ -67,7 +68,7 @@ class OrderSource:
         `after` never decreases between calls, so segments that end by then are skipped for good:
         a long shift costs no more per order than a short one.
         """
-        hazard = -math.log(1.0 - self._arrivals.random())
+        hazard = -math.log(1.0 - self._arrival_u())
         segments = self.segments
         for index in range(self._segment, len(segments)):
             start, stop, rate = segments[index]
@@ -82,24 +83,24 @@ class OrderSource:
         return None
 
     def make(self, placed: float, menu_version: int) -> Order:
-        contents = self._contents
-        customer = int(contents.random() * self._population)
-        main = self._items[weighted_index(contents.random(), self._cumulative)]
-        names = [main]
-        for name, chance in self._addons:
-            if contents.random() < chance and name != main:
-                names.append(name)
+        """The next order. Each stream is drawn in a fixed order (contents: customer, main dish,
+        each add-on; service: one quantile per item), whatever the interleaving between them."""
+        draw = self._contents_u
+        customer = int(draw() * self._population)
+        main = self._items[weighted_index(draw(), self._cumulative)]
         patience = None
         if self._patience is not None:
             p = self._patience
-            patience = quantile(p.dist, self._patience_rng.random(), p.mean_minutes, p.cv)
+            patience = quantile(p.dist, self._patience_u(), p.mean_minutes, p.cv)
         order = Order(
             self._next_id, customer, self.customer_area[customer], placed, patience, menu_version
         )
         self._next_id += 1
-        service = self._service
+        service = self._service_u
         tasks = order.tasks
-        for name in names:
-            tasks.append(Task(order, name, service.random()))
-        order.remaining = len(names)
+        tasks.append(Task(order, main, service()))
+        for name, chance in self._addons:
+            if draw() < chance and name != main:
+                tasks.append(Task(order, name, service()))
+        order.remaining = len(tasks)
         return order

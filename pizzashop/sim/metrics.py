@@ -6,6 +6,7 @@ Definitions match GAME.md and are the same in the live view, the report and `--j
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter, deque
 from typing import NamedTuple
 
@@ -48,32 +49,52 @@ class Moment(NamedTuple):
     cause: str
 
 
+def _nearest_rank(p: float, count: int) -> int:
+    return max(1, math.ceil(p / 100.0 * count))
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest-rank percentile of already sorted values (0.0 when there are none)."""
     if not sorted_values:
         return 0.0
-    rank = max(1, math.ceil(p / 100.0 * len(sorted_values)))
-    return sorted_values[rank - 1]
+    return sorted_values[_nearest_rank(p, len(sorted_values)) - 1]
 
 
-def _rank(ordered: list[float], value: float) -> int:
-    """Where `value` belongs in `ordered`, before any equal value (as `bisect.bisect_left`).
+def percentiles(values: list[float], ps: tuple[float, ...]) -> list[float]:
+    """Nearest-rank percentiles of values in any order (0.0 when there are none), exactly.
 
-    Written out because the compiled build then compares unboxed floats, several times faster
-    than `bisect`'s generic comparisons; this runs about once for every delivery.
+    Sorting a whole shift's latencies is most of what a report costs. Here the values are
+    counted into buckets by value instead; only the bucket holding each wanted rank is sorted.
     """
-    low, high = 0, len(ordered)
-    while low < high:
-        middle = (low + high) // 2
-        if ordered[middle] < value:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    if not values:
+        return [0.0 for _ in ps]
+    low, high = min(values), max(values)
+    if not low < high:
+        return [low for _ in ps]
+    buckets = len(values) // 8 + 1
+    scale = buckets / (high - low)  # a value's bucket, int((value - low) * scale), rises with it
+    if not (math.isfinite(high - low) and math.isfinite(scale)):  # a range too wide or too narrow
+        ordered = sorted(values)
+        return [percentile(ordered, p) for p in ps]
+    counts = [0] * (buckets + 1)
+    for value in values:
+        counts[int((value - low) * scale)] += 1
+    found: list[float] = []
+    for p in ps:
+        rank = _nearest_rank(p, len(values))
+        bucket = 0
+        while rank > counts[bucket]:
+            rank -= counts[bucket]
+            bucket += 1
+        members = [value for value in values if int((value - low) * scale) == bucket]
+        members.sort()
+        found.append(members[rank - 1])
+    return found
 
 
 class Metrics:
     __slots__ = (
+        "chunks",
         "delivered",
         "in_flight",
         "in_flight_area",
@@ -86,9 +107,7 @@ class Metrics:
         "on_time",
         "placed",
         "recent",
-        "recent_sorted",
         "samples",
-        "sorted_from",
         "sorted_to",
         "waits",
     )
@@ -105,9 +124,9 @@ class Metrics:
         self.latencies: list[float] = []
         self.waits: list[float] = []
         self.recent: list[float] = []  # delivery times since the last hour began, oldest first
-        # latencies[sorted_from:sorted_to] in order: the window as of the last chart sample
-        self.recent_sorted: list[float] = []
-        self.sorted_from = 0
+        # The last hour's latencies as sorted runs, one per chart sample: (index in `latencies`
+        # of the run's first, the run). latencies[sorted_to:] came after the last sample.
+        self.chunks: deque[tuple[int, list[float]]] = deque()
         self.sorted_to = 0
         self.samples: list[Sample] = []
         self.log: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
@@ -140,22 +159,37 @@ class Metrics:
     def window_stats(self, now: float) -> tuple[float, float]:
         """Deliveries per hour and p95 order-to-door over the last hour.
 
-        The window's latencies stay sorted from one sample to the next: those that left are
-        bisected out and those that came are merged in, so a sample costs a small share of
-        sorting the whole hour.
+        Each sample sorts only what came since the last one, then merges the tops of the sorted
+        runs still in the window: a fraction of the cost of sorting the whole hour.
         """
         recent = self.recent
-        del recent[: _rank(recent, now - WINDOW_MINUTES)]
+        del recent[: bisect_left(recent, now - WINDOW_MINUTES)]
         latencies = self.latencies
         first, end = len(latencies) - len(recent), len(latencies)
-        ordered = self.recent_sorted
-        for index in range(self.sorted_from, min(first, self.sorted_to)):
-            del ordered[_rank(ordered, latencies[index])]
-        ordered.extend(latencies[max(first, self.sorted_to) : end])
-        ordered.sort()  # two sorted runs, or one and a few: a merge
-        self.sorted_from, self.sorted_to = first, end
+        chunks = self.chunks
+        if end > self.sorted_to:
+            chunks.append((self.sorted_to, sorted(latencies[self.sorted_to : end])))
+            self.sorted_to = end
+        while chunks:  # drop what left the window: whole runs, then the head of the oldest
+            start = chunks[0][0]
+            stop = chunks[1][0] if len(chunks) > 1 else end
+            if stop <= first:
+                chunks.popleft()
+                continue
+            if start < first:
+                chunks[0] = (first, sorted(latencies[first:stop]))
+            break
         span = min(WINDOW_MINUTES, now) or 1.0
-        return len(recent) * 60.0 / span, percentile(ordered, 95)
+        if not recent:
+            return 0.0, 0.0
+        # The p95 is the t-th largest value; the t largest of the hour are among each run's t
+        # largest, so only those are merged.
+        t = len(recent) - _nearest_rank(95.0, len(recent)) + 1
+        largest: list[float] = []
+        for _, run in chunks:
+            largest += run[-t:]
+        largest.sort()  # sorted runs: a merge
+        return len(recent) * 60.0 / span, largest[-t]
 
     def worst_moments(self, bucket: float = 15.0, top: int = 3) -> list[Moment]:
         """The windows with the most lost orders, each with its commonest cause."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Final, Protocol
 
 from mypy_extensions import mypyc_attr
 
@@ -18,7 +18,7 @@ from pizzashop.sim.hashing import Ring, modulo_pick
 if TYPE_CHECKING:
     from pizzashop.sim.orders import Task
 
-SHARED_QUEUE = "@*"
+SHARED_QUEUE: Final = "@*"
 
 
 class ChefLike(Protocol):

@@ -7,7 +7,7 @@ branch's area must exist) lives in model validators so it reports the exact fiel
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from pizzashop.sim.actions import ACTION_KINDS, MAX_MINUTES, MAX_MONEY, MAX_TASK_MINUTES
 from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
 
-GENERALIST = "generalist"
+GENERALIST: Final = "generalist"
 KITCHEN_STRATEGY_DEFAULT = "shared"
 MAX_RATE = 100_000.0
 """Orders per hour in any one hour of the shift."""

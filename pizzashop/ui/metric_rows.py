@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import NamedTuple
 
-from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation, percentile
+from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation, percentiles
 from pizzashop.sim.files import one_line
 
 SERIES_LENGTH = 72
@@ -147,9 +147,8 @@ def metric_rows(sim: Simulation, width: int) -> list[MetricRow]:
             tuple(s.utilisation for s in samples),
         )
     )
-    latencies = sorted(metrics.latencies)
-    if latencies:
-        p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
+    if metrics.latencies:
+        p50, p95, p99 = percentiles(metrics.latencies, (50.0, 95.0, 99.0))
         rows.append(Figure("latency", f"p50/95/99 {p50:.0f}/{p95:.0f}/{p99:.0f}m"))
     else:
         rows.append(Figure("latency", "nothing delivered yet"))
