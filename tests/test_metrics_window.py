@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pizzashop.sim import OrderState, percentile, percentiles
-from pizzashop.sim.metrics import WINDOW_MINUTES
+from pizzashop.sim.metrics import WINDOW_MINUTES, Metrics
 
 
 @pytest.mark.parametrize(("name", "sample_minutes"), [
@@ -49,3 +49,30 @@ def test_percentiles_of_unsorted_values_match_the_sorted_nearest_rank(
 ) -> None:
     expected = [percentile(sorted(values), p) for p in ps]
     assert percentiles(values, tuple(ps)) == expected
+
+
+deliveries = st.lists(
+    st.tuples(
+        st.floats(min_value=0.0, max_value=30.0),  # minutes since the last delivery
+        st.sampled_from([0.5, 1.0, 7.5]) | st.floats(min_value=0.0, max_value=200.0),  # ties too
+        st.booleans(),  # take a chart sample right after it
+    ),
+    max_size=400,
+)
+
+
+@given(deliveries)
+def test_window_stats_match_brute_force_for_any_deliveries_and_samples(
+    events: list[tuple[float, float, bool]],
+) -> None:
+    metrics, now, delivered = Metrics(), 0.0, []
+    for gap, latency, sample in events:
+        now += gap
+        metrics.deliver(now, latency, True)
+        delivered.append((now, latency))
+        if sample:
+            throughput, p95 = metrics.window_stats(now)
+            window = sorted(lat for at, lat in delivered if at >= now - WINDOW_MINUTES)
+            span = min(WINDOW_MINUTES, now) or 1.0
+            assert p95 == percentile(window, 95)
+            assert throughput == pytest.approx(len(window) * 60.0 / span)

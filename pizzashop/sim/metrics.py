@@ -94,8 +94,8 @@ def percentiles(values: list[float], ps: tuple[float, ...]) -> list[float]:
 
 class Metrics:
     __slots__ = (
-        "chunks",
         "delivered",
+        "floor",
         "in_flight",
         "in_flight_area",
         "in_flight_since",
@@ -108,8 +108,10 @@ class Metrics:
         "placed",
         "recent",
         "samples",
-        "sorted_to",
+        "top",
         "waits",
+        "window_from",
+        "window_to",
     )
 
     def __init__(self) -> None:
@@ -124,10 +126,12 @@ class Metrics:
         self.latencies: list[float] = []
         self.waits: list[float] = []
         self.recent: list[float] = []  # delivery times since the last hour began, oldest first
-        # The last hour's latencies as sorted runs, one per chart sample: (index in `latencies`
-        # of the run's first, the run). latencies[sorted_to:] came after the last sample.
-        self.chunks: deque[tuple[int, list[float]]] = deque()
-        self.sorted_to = 0
+        # The largest latencies of the hour as of the last sample (see `window_stats`), which
+        # counted latencies[window_from:window_to].
+        self.top: list[float] = []
+        self.floor = math.inf
+        self.window_from = 0
+        self.window_to = 0
         self.samples: list[Sample] = []
         self.log: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
         self.log_total = 0
@@ -159,37 +163,34 @@ class Metrics:
     def window_stats(self, now: float) -> tuple[float, float]:
         """Deliveries per hour and p95 order-to-door over the last hour.
 
-        Each sample sorts only what came since the last one, then merges the tops of the sorted
-        runs still in the window: a fraction of the cost of sorting the whole hour.
+        The p95 is the t-th largest latency of the hour (t is about a twentieth of them), so only
+        the largest are kept sorted: `top` holds every latency of the window at or above `floor`.
+        A sample moves those that left or came since the last one, and sorts the whole hour again
+        only when `top` has grown too short or too long.
         """
         recent = self.recent
         del recent[: bisect_left(recent, now - WINDOW_MINUTES)]
         latencies = self.latencies
         first, end = len(latencies) - len(recent), len(latencies)
-        chunks = self.chunks
-        if end > self.sorted_to:
-            chunks.append((self.sorted_to, sorted(latencies[self.sorted_to : end])))
-            self.sorted_to = end
-        while chunks:  # drop what left the window: whole runs, then the head of the oldest
-            start = chunks[0][0]
-            stop = chunks[1][0] if len(chunks) > 1 else end
-            if stop <= first:
-                chunks.popleft()
-                continue
-            if start < first:
-                chunks[0] = (first, sorted(latencies[first:stop]))
-            break
+        top, floor = self.top, self.floor
+        for index in range(self.window_from, min(first, self.window_to)):  # left the window
+            if latencies[index] >= floor:
+                del top[bisect_left(top, latencies[index])]
+        for index in range(max(first, self.window_to), end):  # came since the last sample
+            if latencies[index] >= floor:
+                top.append(latencies[index])
+        top.sort()  # a sorted run and a short one: a merge
+        self.window_from, self.window_to = first, end
         span = min(WINDOW_MINUTES, now) or 1.0
         if not recent:
             return 0.0, 0.0
-        # The p95 is the t-th largest value; the t largest of the hour are among each run's t
-        # largest, so only those are merged.
         t = len(recent) - _nearest_rank(95.0, len(recent)) + 1
-        largest: list[float] = []
-        for _, run in chunks:
-            largest += run[-t:]
-        largest.sort()  # sorted runs: a merge
-        return len(recent) * 60.0 / span, largest[-t]
+        if not t <= len(top) <= 4 * t:  # keep about the 2t largest: every value from the cut on
+            ordered = sorted(latencies[first:end])
+            cut = bisect_left(ordered, ordered[max(0, len(ordered) - 2 * t)])
+            self.top, self.floor = ordered[cut:], ordered[cut] if cut else -math.inf
+            top = self.top
+        return len(recent) * 60.0 / span, top[-t]
 
     def worst_moments(self, bucket: float = 15.0, top: int = 3) -> list[Moment]:
         """The windows with the most lost orders, each with its commonest cause."""
