@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import chain
 
 INCOME = ("revenue",)
 COSTS = ("wages", "rent", "hiring", "upgrades", "opening", "ingredients")
@@ -31,7 +32,7 @@ class Ledger:
         return {cause: math.fsum(amounts) for cause, amounts in sorted(self._by_cause.items())}
 
     def exact_balance(self) -> float:
-        return self.start + math.fsum(a for amounts in self._by_cause.values() for a in amounts)
+        return self.start + math.fsum(chain.from_iterable(self._by_cause.values()))
 
     def can_afford(self, cost: float) -> bool:
         return self.balance >= cost

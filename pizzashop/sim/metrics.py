@@ -79,17 +79,22 @@ def percentiles(values: list[float], ps: tuple[float, ...]) -> list[float]:
     counts = [0] * (buckets + 1)
     for value in values:
         counts[int((value - low) * scale)] += 1
-    found: list[float] = []
+    wanted: list[tuple[int, int]] = []  # (bucket, rank within it) for each p
     for p in ps:
         rank = _nearest_rank(p, len(values))
         bucket = 0
         while rank > counts[bucket]:
             rank -= counts[bucket]
             bucket += 1
-        members = [value for value in values if int((value - low) * scale) == bucket]
-        members.sort()
-        found.append(members[rank - 1])
-    return found
+        wanted.append((bucket, rank))
+    members: dict[int, list[float]] = {bucket: [] for bucket, _ in wanted}
+    for value in values:
+        bucket = int((value - low) * scale)
+        if bucket in members:
+            members[bucket].append(value)
+    for group in members.values():
+        group.sort()
+    return [members[bucket][rank - 1] for bucket, rank in wanted]
 
 
 class Metrics:
