@@ -174,8 +174,8 @@ class Simulation:
 
     def run(self) -> None:
         """Run to the end: doors closed and every placed order delivered or lost."""
-        step = self.loop.step
-        while step():
+        loop = self.loop
+        while loop.step():
             pass
         self._finish()
 
