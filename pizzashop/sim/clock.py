@@ -20,13 +20,14 @@ Callback = Callable[[Any], None]
 
 
 class _Event:
-    __slots__ = ("arg", "callback", "seq", "time")
+    __slots__ = ("arg", "callback", "next_spare", "seq", "time")
 
     def __init__(self, time: float, seq: int, callback: Callback, arg: Any) -> None:
         self.time = time
         self.seq = seq
         self.callback = callback
         self.arg = arg
+        self.next_spare: _Event | None = None
 
 
 def _nothing(arg: Any) -> None:
@@ -47,7 +48,9 @@ class EventLoop:
         self.processed = 0  # events run so far, for benchmarks
         self.stopped = False
         self._heap: list[_Event] = []
-        self._spare: list[_Event] = []  # events already run, reused: an allocation saved each
+        # Events already run, linked for reuse: an allocation saved for each event. (A list
+        # would shrink to nothing and grow again, a reallocation each time.)
+        self._spare: _Event | None = None
         self._seq = 0
         self._action_seq = -(1 << 62)
 
@@ -100,12 +103,13 @@ class EventLoop:
         self.now = event.time
         event.callback(event.arg)
         event.callback, event.arg = _nothing, None
-        self._spare.append(event)
+        event.next_spare, self._spare = self._spare, event
 
     def _event(self, time: float, seq: int, callback: Callback, arg: Any) -> _Event:
-        if not self._spare:
+        event = self._spare
+        if event is None:
             return _Event(time, seq, callback, arg)
-        event = self._spare.pop()
+        self._spare, event.next_spare = event.next_spare, None
         event.time, event.seq, event.callback, event.arg = time, seq, callback, arg
         return event
 
