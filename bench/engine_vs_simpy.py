@@ -8,7 +8,9 @@ and checks all three against Erlang C so that the work compared is equal.
     .venv/bin/python bench/engine_vs_simpy.py [--orders N] [--repeats R] [--ciw-repeats R]
 
 Needs the `bench` extra (simpy, ciw). Each repeat runs the tools in turn, so a change in machine
-load hits all of them; medians are reported. The last line printed is one JSON object.
+load hits all of them, each after a full garbage collection; medians are reported. pizzashop runs
+as installed: compiled unless PIZZASHOP_PURE=1 was set (see docs/engine.md). The last line printed
+is one JSON object.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ import random
 import statistics
 import tracemalloc
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from time import perf_counter
 from typing import NamedTuple
 
 import ciw
 import simpy
 
-from pizzashop.sim import Scenario, Simulation, build_report, load_scenario
+from pizzashop.sim import Scenario, Simulation, build_report, engine, load_scenario
 from pizzashop.sim.queueing import mmc
 
 SERVERS = 3
@@ -169,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float | int | bool]:
     )
     print(f"time scale: pizzashop's per-minute clock tick is one event per {ARRIVAL_RATE:g} orders")
     print(f"repeats: pizzashop and SimPy {args.repeats}, Ciw {args.ciw_repeats}, all full size")
+    compiled = Path(engine.__file__ or "").suffix != ".py"
+    print(f"pizzashop's build: {'compiled (mypyc)' if compiled else 'pure Python'}")
     runs: dict[str, list[Run]] = {"pizzashop": [], "simpy": [], "ciw": []}
     for repeat in range(args.repeats):
         gc.collect()  # before each timed run: no tool pays for another's garbage
@@ -217,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float | int | bool]:
         "repeats": args.repeats,
         "ciw_repeats": args.ciw_repeats,
         "erlang_c_mean_wait": round(exact, 5),
+        "pizzashop_compiled": compiled,
     }
     for name, run in medians.items():
         result[f"{name}_median_s"] = round(run.seconds, 4)
