@@ -1,9 +1,10 @@
-"""The event loop: a binary heap of timed callbacks, ties broken by insertion order.
+"""The event loop: a binary heap of timed events, ties broken by insertion order.
 
-There are no generator processes: an event is a plain callback with one argument, which keeps a
-run fast and its order obvious. Player actions are pushed with negative sequence numbers so that,
-at equal times, they run before any engine event — the same order whether the action was typed
-live (applied between `advance` calls) or replayed from a log (scheduled up front).
+There are no generator processes: an event is a kind (a small int) and one argument, run by the
+loop's `Dispatcher`, which keeps a run fast and its order obvious. Player actions are pushed with
+negative sequence numbers so that, at equal times, they run before any engine event — the same
+order whether the action was typed live (applied between `advance` calls) or replayed from a log
+(scheduled up front).
 
 The heap is written out rather than `heapq` over tuples: comparing two tuples goes through
 Python's generic comparison element by element, while `_before` compares two typed fields, which
@@ -13,25 +14,29 @@ run in is fixed whatever the heap's layout.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-Callback = Callable[[Any], None]
+
+class Dispatcher:
+    """What runs the events: the loop calls `fire(kind, arg)` for each, in order.
+
+    A method rather than a callback per event: in the compiled build, calling a method of a
+    compiled class skips Python's calling convention.
+    """
+
+    def fire(self, kind: int, arg: Any) -> None:
+        raise NotImplementedError
 
 
 class _Event:
-    __slots__ = ("arg", "callback", "next_spare", "seq", "time")
+    __slots__ = ("arg", "kind", "next_spare", "seq", "time")
 
-    def __init__(self, time: float, seq: int, callback: Callback, arg: Any) -> None:
+    def __init__(self, time: float, seq: int, kind: int, arg: Any) -> None:
         self.time = time
         self.seq = seq
-        self.callback = callback
+        self.kind = kind
         self.arg = arg
         self.next_spare: _Event | None = None
-
-
-def _nothing(arg: Any) -> None:
-    """The callback of a spare event: it holds nothing alive."""
 
 
 def _before(a: _Event, b: _Event) -> bool:
@@ -41,9 +46,12 @@ def _before(a: _Event, b: _Event) -> bool:
 class EventLoop:
     """A deterministic discrete-event clock. Time is in minutes since the doors opened."""
 
-    __slots__ = ("_action_seq", "_heap", "_seq", "_spare", "now", "processed", "stopped")
+    __slots__ = (
+        "_action_seq", "_dispatcher", "_heap", "_seq", "_spare", "now", "processed", "stopped",
+    )  # fmt: skip
 
-    def __init__(self) -> None:
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
         self.now = 0.0
         self.processed = 0  # events run so far, for benchmarks
         self.stopped = False
@@ -54,15 +62,15 @@ class EventLoop:
         self._seq = 0
         self._action_seq = -(1 << 62)
 
-    def at(self, time: float, callback: Callback, arg: Any = None) -> None:
-        """Schedule `callback(arg)` at `time` (never earlier than now)."""
+    def at(self, time: float, kind: int, arg: Any = None) -> None:
+        """Schedule an event at `time` (never earlier than now)."""
         self._seq += 1
-        self._push(self._event(max(time, self.now), self._seq, callback, arg))
+        self._push(self._event(max(time, self.now), self._seq, kind, arg))
 
-    def at_first(self, time: float, callback: Callback, arg: Any = None) -> None:
+    def at_first(self, time: float, kind: int, arg: Any = None) -> None:
         """Schedule a player action: it runs before engine events of the same time."""
         self._action_seq += 1
-        self._push(self._event(max(time, self.now), self._action_seq, callback, arg))
+        self._push(self._event(max(time, self.now), self._action_seq, kind, arg))
 
     def clear(self) -> None:
         """Drop every pending event and stop the clock: the run is over."""
@@ -101,16 +109,16 @@ class EventLoop:
 
     def _run(self, event: _Event) -> None:
         self.now = event.time
-        event.callback(event.arg)
-        event.callback, event.arg = _nothing, None
+        self._dispatcher.fire(event.kind, event.arg)
+        event.arg = None  # a spare event holds nothing alive
         event.next_spare, self._spare = self._spare, event
 
-    def _event(self, time: float, seq: int, callback: Callback, arg: Any) -> _Event:
+    def _event(self, time: float, seq: int, kind: int, arg: Any) -> _Event:
         event = self._spare
         if event is None:
-            return _Event(time, seq, callback, arg)
+            return _Event(time, seq, kind, arg)
         self._spare, event.next_spare = event.next_spare, None
-        event.time, event.seq, event.callback, event.arg = time, seq, callback, arg
+        event.time, event.seq, event.kind, event.arg = time, seq, kind, arg
         return event
 
     def _push(self, event: _Event) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Any, Final
 
 from pizzashop.sim.actions import Action, Outcome
-from pizzashop.sim.clock import EventLoop
+from pizzashop.sim.clock import Dispatcher, EventLoop
 from pizzashop.sim.commands import apply_action
 from pizzashop.sim.demand import OrderSource
 from pizzashop.sim.hashing import remapped_fraction
@@ -44,6 +44,25 @@ _ORDER_READY: Final = OrderState.READY
 _ORDER_DELIVERED: Final = OrderState.DELIVERED
 
 
+# What an event does (`Simulation.fire` runs it), the commonest first.
+_COOKED: Final = 0
+_ARRIVE: Final = 1
+_TICK: Final = 2
+_PATIENCE_OVER: Final = 3
+_HANDED_OVER: Final = 4
+_AGENT_BACK: Final = 5
+_PREPPED: Final = 6
+_PREP_WINDOW: Final = 7
+_CLOSE_DOORS: Final = 8
+_LEAVE_START: Final = 9
+_LEAVE_END: Final = 10
+_BACKUP_ARRIVES: Final = 11
+_POWER: Final = 12
+_MENU_ARRIVES: Final = 13
+_TIMELINE_MENU: Final = 14
+_APPLY_SCHEDULED: Final = 15
+
+
 class _Recipe:
     """A dish's cooking constants, copied once off its menu item (pydantic attributes are slow)."""
 
@@ -64,7 +83,7 @@ def _pulls_from(chef: Chef, key: str) -> bool:
     return key == SHARED_QUEUE or chef.specialty == GENERALIST or key[1:] == chef.specialty
 
 
-class Simulation:
+class Simulation(Dispatcher):
     """One shift of one shop, deterministic for a scenario, a seed and a list of timed actions."""
 
     def __init__(
@@ -74,7 +93,7 @@ class Simulation:
         self.seed = scenario.seed if seed is None else seed
         self.initial_strategy = kitchen_strategy
         self.streams = Streams(self.seed)
-        self.loop = EventLoop()
+        self.loop = EventLoop(self)
         self.metrics = Metrics()
         self.ledger = Ledger(scenario.money)
         self.shift_end = scenario.shift_hours * 60.0
@@ -107,14 +126,6 @@ class Simulation:
             name: _Recipe(item.service, item.cv, self.stations[name], item.uses, item.prep_saving)
             for name, item in scenario.menu.items()
         }
-        # Callbacks scheduled for every order, bound once: naming a method makes a new
-        # bound-method object each time.
-        self._arrive_cb = self._arrive
-        self._cooked_cb = self._cooked
-        self._tick_cb = self._tick
-        self._patience_over_cb = self._patience_over
-        self._handed_over_cb = self._handed_over
-        self._agent_back_cb = self._agent_back
         self._source = OrderSource(scenario, self.streams)
         self._chef_ids = 0
         self._sample_every = max(1, round(scenario.sample_minutes / TICK_MINUTES))
@@ -146,11 +157,48 @@ class Simulation:
         self.metrics.record(0.0, "shift", f"doors open at {self.clock(0.0)}")
         first = self._source.next_arrival(0.0)
         if first is not None:
-            self.loop.at(first, self._arrive_cb)
-        self.loop.at(self.shift_end, self._close_doors)
-        self.loop.at(0.0, self._tick_cb)
+            self.loop.at(first, _ARRIVE)
+        self.loop.at(self.shift_end, _CLOSE_DOORS)
+        self.loop.at(0.0, _TICK)
 
     # ------------------------------------------------------------------ time
+
+    def fire(self, kind: int, arg: Any) -> None:
+        """Run one event of the loop (the kinds are listed at the top of this module)."""
+        if kind == _COOKED:
+            self._cooked(arg)
+        elif kind == _ARRIVE:
+            self._arrive(arg)
+        elif kind == _TICK:
+            self._tick(arg)
+        elif kind == _PATIENCE_OVER:
+            self._patience_over(arg)
+        elif kind == _HANDED_OVER:
+            self._handed_over(arg)
+        elif kind == _AGENT_BACK:
+            self._agent_back(arg)
+        elif kind == _PREPPED:
+            self._prepped(arg)
+        elif kind == _PREP_WINDOW:
+            self._prep_window(arg)
+        elif kind == _CLOSE_DOORS:
+            self._close_doors(arg)
+        elif kind == _LEAVE_START:
+            self._leave_start(arg)
+        elif kind == _LEAVE_END:
+            self._leave_end(arg)
+        elif kind == _BACKUP_ARRIVES:
+            self._backup_arrives(arg)
+        elif kind == _POWER:
+            self._power(arg)
+        elif kind == _MENU_ARRIVES:
+            self._menu_arrives(arg)
+        elif kind == _TIMELINE_MENU:
+            self._timeline_menu(arg)
+        elif kind == _APPLY_SCHEDULED:
+            self._apply_scheduled(arg)
+        else:
+            raise ValueError(f"no event of kind {kind}")
 
     @property
     def now(self) -> float:
@@ -195,7 +243,7 @@ class Simulation:
     def schedule(self, actions: list[Action]) -> None:
         """Queue timed actions (an action file, a replay) to apply at their `at` times."""
         for action in actions:
-            self.loop.at_first(action.at, self._apply_scheduled, action)
+            self.loop.at_first(action.at, _APPLY_SCHEDULED, action)
 
     def _apply_scheduled(self, action: Action) -> None:
         self.apply(action)
@@ -271,30 +319,30 @@ class Simulation:
         for event in self.scenario.timeline:
             if isinstance(event, Leave):
                 chef = names[event.chef]
-                self.loop.at(event.at, self._leave_start, (chef, event.at + event.duration))
+                self.loop.at(event.at, _LEAVE_START, (chef, event.at + event.duration))
             elif isinstance(event, Outage):
                 targets = [
                     b for b in self.branches if b.name == event.branch or b.area == event.area
                 ]
                 for branch in targets:
-                    self.loop.at(event.at, self._power, (branch, False))
-                    self.loop.at(event.at + event.duration, self._power, (branch, True))
+                    self.loop.at(event.at, _POWER, (branch, False))
+                    self.loop.at(event.at + event.duration, _POWER, (branch, True))
             elif isinstance(event, MenuUpdate):
-                self.loop.at(event.at, self._timeline_menu, event)
+                self.loop.at(event.at, _TIMELINE_MENU, event)
 
     def _draw_disruptions(self) -> None:
         rules = self.scenario.disruptions
         leave = self.streams["leave"]
         for chef in list(self.chefs.values()):
             if leave.random() < rules.leave_probability and not chef.backup:
-                self.loop.at(0.0, self._leave_start, (chef, self.shift_end))
+                self.loop.at(0.0, _LEAVE_START, (chef, self.shift_end))
         outages = self.streams["outages"]
         for _ in range(rules.outages):
             branch = self.branches[int(outages.random() * len(self.branches))]
             start = outages.random() * max(0.0, self.shift_end - rules.outage_minutes)
             duration = max(1.0, exponential(outages.random(), rules.outage_minutes))
-            self.loop.at(start, self._power, (branch, False))
-            self.loop.at(start + duration, self._power, (branch, True))
+            self.loop.at(start, _POWER, (branch, False))
+            self.loop.at(start + duration, _POWER, (branch, True))
 
     # --------------------------------------------------------------- orders
 
@@ -303,7 +351,7 @@ class Simulation:
         order = self._source.make(now, len(self.menu_versions) - 1)
         following = self._source.next_arrival(now)
         if following is not None:
-            self.loop.at(following, self._arrive_cb)
+            self.loop.at(following, _ARRIVE)
         metrics = self.metrics
         metrics.placed += 1
         metrics.flight_change(now, 1)
@@ -367,7 +415,7 @@ class Simulation:
         for index, task in enumerate(tasks):
             self._put(branch, task, keys[index])
         if order.patience is not None:
-            self.loop.at(order.placed + order.patience, self._patience_over_cb, order)
+            self.loop.at(order.placed + order.patience, _PATIENCE_OVER, order)
         self._wake(branch)
 
     def _route_task(self, branch: Branch, task: Task, chefs: list[Chef]) -> str:
@@ -474,16 +522,18 @@ class Simulation:
         pull = branch.pull
         if not pull:
             return None
+        # Of the lines this chef takes from, the one whose first item came first (order ids
+        # follow arrival); on a tie, the first line looked at.
         if chef.specialty == GENERALIST:
-            lines = [queue for queue in pull.values() if queue]
+            lines: Iterable[deque[Task] | None] = pull.values()
         else:
-            lines = [
-                queue for key in ("@" + chef.specialty, SHARED_QUEUE) if (queue := pull.get(key))
-            ]
-        if not lines:
+            lines = (pull.get("@" + chef.specialty), pull.get(SHARED_QUEUE))
+        best: deque[Task] | None = None
+        for queue in lines:
+            if queue and (best is None or queue[0].order_id < best[0].order_id):
+                best = queue
+        if best is None:
             return None
-        # The line whose first item came first (order ids follow arrival).
-        best = lines[0] if len(lines) == 1 else min(lines, key=lambda q: q[0].order_id)
         branch.waiting -= 1
         return best.popleft()
 
@@ -536,7 +586,7 @@ class Simulation:
         chef.token += 1
         chef.started_at = now
         chef.done_at = now + minutes
-        self.loop.at(now + minutes, self._cooked_cb, (chef, chef.token))
+        self.loop.at(now + minutes, _COOKED, (chef, chef.token))
 
     def _cooked(self, ref: tuple[Chef, int]) -> None:
         chef, token = ref
@@ -590,7 +640,7 @@ class Simulation:
             chef.token += 1
             chef.started_at = now
             chef.done_at = now + component.prep_minutes / chef.speed
-            self.loop.at(chef.done_at, self._prepped, (chef, chef.token))
+            self.loop.at(chef.done_at, _PREPPED, (chef, chef.token))
             return
 
     def _prepped(self, ref: tuple[Chef, int]) -> None:
@@ -610,7 +660,7 @@ class Simulation:
         for job in branch.prep:
             start = (job.start - self.scenario.open_hour) * 60.0
             if start >= self.loop.now:
-                self.loop.at(start, self._prep_window, branch)
+                self.loop.at(start, _PREP_WINDOW, branch)
 
     def _prep_window(self, branch: Branch) -> None:
         if self.doors_open:
@@ -655,7 +705,7 @@ class Simulation:
             agent.order = order
             agent.back_at = there + travel
             order.state = OrderState.OUT
-            self.loop.at(there, self._handed_over_cb, (agent, branch))
+            self.loop.at(there, _HANDED_OVER, (agent, branch))
 
     def _handed_over(self, ref: tuple[Agent, Branch]) -> None:
         agent, branch = ref
@@ -663,7 +713,7 @@ class Simulation:
         assert order is not None  # an agent out on the road carries one
         agent.order = None
         agent.state = AgentState.RETURNING
-        self.loop.at(agent.back_at, self._agent_back_cb, (agent, branch))
+        self.loop.at(agent.back_at, _AGENT_BACK, (agent, branch))
         self._delivered_at_door(order)
 
     def _agent_back(self, ref: tuple[Agent, Branch]) -> None:
@@ -714,7 +764,7 @@ class Simulation:
         if chef.id not in self.chefs or until <= self.loop.now:
             return
         chef.absent_until = max(chef.absent_until, until)
-        self.loop.at(until, self._leave_end, chef)
+        self.loop.at(until, _LEAVE_END, chef)
         if chef.state in (ChefState.COOKING, ChefState.PREPPING):
             self.metrics.record(
                 self.now,
@@ -765,7 +815,7 @@ class Simulation:
             if backup.backup and backup.state is ChefState.ON_CALL:
                 backup.covering = absent.id
                 self._set_state(backup, ChefState.CALLED_IN)
-                self.loop.at(self.now + self.staff.call_in_minutes, self._backup_arrives, backup)
+                self.loop.at(self.now + self.staff.call_in_minutes, _BACKUP_ARRIVES, backup)
                 self.metrics.record(
                     self.now,
                     "staff",
@@ -890,7 +940,7 @@ class Simulation:
         self.menu_changes.append(frozenset({item}))
         version = len(self.menu_versions) - 1
         for branch in self.branches:
-            self.loop.at(self.now + branch.menu_delay, self._menu_arrives, (branch, version))
+            self.loop.at(self.now + branch.menu_delay, _MENU_ARRIVES, (branch, version))
         self.metrics.record(self.now, "menu", f"menu v{version}: {item} changed")
         return version
 
@@ -940,11 +990,11 @@ class Simulation:
             self._settle_all()
         following = self.now + TICK_MINUTES
         if self.doors_open:
-            self.loop.at(following, self._tick_cb)
+            self.loop.at(following, _TICK)
         elif self.metrics.in_flight and (upcoming := self.loop.next_time()) is not None:
             # After closing, skip the quiet minutes to the next event rather than tick through
             # them: a long outage at night must not cost a tick per minute.
-            self.loop.at(max(following, float(math.ceil(upcoming))), self._tick_cb)
+            self.loop.at(max(following, float(math.ceil(upcoming))), _TICK)
         else:
             self._finish()
 
