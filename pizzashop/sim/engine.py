@@ -401,11 +401,11 @@ class Simulation(Dispatcher):
     def _accept(self, order: Order, branch: Branch) -> None:
         order.branch = branch.name
         order.state = _ORDER_ROUTED
-        if not self._staffed(branch):
+        chefs = [chef for chef in branch.chefs if chef.state in WORKING]
+        if not chefs and not self._staffed(branch):  # nobody on duty, and no backup on the way
             self._lose(order, LossCause.NO_CHEF)
             return
         tasks = order.tasks
-        chefs = [chef for chef in branch.chefs if chef.state in WORKING]
         keys = [self._route_task(branch, task, chefs) for task in tasks]
         capacity = branch.capacity
         if capacity is not None and branch.waiting + self._would_wait(keys, chefs) > capacity:

@@ -68,7 +68,12 @@ def percentiles(values: list[float], ps: tuple[float, ...]) -> list[float]:
     """
     if not values:
         return [0.0 for _ in ps]
-    low, high = min(values), max(values)
+    low = high = values[0]
+    for value in values:  # one pass for both: the values are all over memory
+        if value < low:
+            low = value
+        elif value > high:
+            high = value
     if not low < high:
         return [low for _ in ps]
     buckets = len(values) // 8 + 1
