@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
-# The modules an order passes through on every event. The rest (scenario models, actions,
-# commands, reports) stays interpreted.
-COMPILED = (
-    "clock", "streams", "orders", "shop", "demand", "hashing", "metrics", "ledger", "routing",
-    "engine",
-)  # fmt: skip
+PROJECT = tomllib.loads((Path(__file__).parent / "pyproject.toml").read_text())
+COMPILED = PROJECT["tool"]["pizzashop"]["compiled"]  # listed there, with why
 GROUP = "pizzashop_sim"  # mypyc's shared runtime library is named after this
 
 

@@ -8,14 +8,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 import pizzashop
 
-COMPILED = ("clock", "streams", "orders", "shop", "demand", "hashing", "metrics", "ledger")
-COMPILED += ("routing", "engine")
+PROJECT = Path(__file__).parents[1] / "pyproject.toml"
+COMPILED = tomllib.loads(PROJECT.read_text())["tool"]["pizzashop"]["compiled"]
 PACKAGE = Path(pizzashop.__file__).parent
 PURE = os.environ.get("PIZZASHOP_PURE", "") not in ("", "0")
 
