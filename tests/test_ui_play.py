@@ -114,7 +114,8 @@ async def test_play_a_shift_pause_speed_hire_route_and_report() -> None:
         assert len(sim.chefs) == chefs + 1
         action, outcome = sim.action_log[-1]
         assert action.kind == "hire" and outcome.ok and action.at == pytest.approx(21.0)
-        assert ("information", outcome.reason) in notes
+        assert outcome.reason in panel_text(screen.query_one(EventLog)), "done: said in the log"
+        assert not any(outcome.reason in message for _, message in notes), "not in a toast too"
         newcomer = action.name or outcome.reason.split()[1]
         assert newcomer in panel_text(screen.query_one(ShopBoard))
 
@@ -150,6 +151,7 @@ async def test_play_a_shift_pause_speed_hire_route_and_report() -> None:
         assert again.game.sim is not sim
         assert again.game.sim.seed == sim.seed and again.game.sim.now == 0
         assert again.game.sim.action_log == []
+        assert again.game.paused, "a retry waits for the player"
 
 
 @playing
@@ -324,12 +326,13 @@ async def test_title_screen_starts_the_chosen_scenario() -> None:
         assert shift(app).game.sim.scenario == first
 
 
-@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+@pytest.mark.parametrize("keys", [["ctrl+c"], ["q", "tab", "tab", "enter"]])
 @playing
-async def test_quit_is_clean(key: str) -> None:
+async def test_quit_is_clean(keys: list[str]) -> None:
+    """ctrl+c quits at once; q asks first, and its third choice quits."""
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(key)
+        await pilot.press(*keys)
         await pilot.pause()
     assert app.return_code == 0
 

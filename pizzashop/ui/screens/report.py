@@ -5,7 +5,8 @@ watch the replay, save it, or export the report from here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -21,14 +22,13 @@ from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
 from pizzashop.sim.campaign import render_debrief
 from pizzashop.sim.files import one_line
 from pizzashop.ui.codex import Codex
+from pizzashop.ui.host import host
 from pizzashop.ui.game import Game, Mode
 from pizzashop.ui.metric_rows import Spark
+from pizzashop.ui.notice import Notice
 from pizzashop.ui.screens.codex import CodexScreen
 from pizzashop.ui.standing import standing_view, stars, versus_table
 from pizzashop.ui.widgets.charts import ShiftCharts
-
-if TYPE_CHECKING:
-    from pizzashop.ui.app import PizzaShopApp
 
 HEADLINES = {Mode.PLAY: "End of shift", Mode.SANDBOX: "Sandbox", Mode.REPLAY: "Replay"}
 MOMENT_MINUTES = 15.0
@@ -147,13 +147,19 @@ class ReportScreen(Screen[None]):
         Binding("c", "codex", "codex"),
     ]
 
-    app: PizzaShopApp
-
-    def __init__(self, game: Game, codex: Codex, standing: Standing | None = None) -> None:
+    def __init__(
+        self,
+        game: Game,
+        codex: Codex,
+        standing: Standing | None = None,
+        used_up: Path | None = None,
+    ) -> None:
         super().__init__()
         self.game = game
         self.codex = codex
         self.standing = standing
+        self.used_up = used_up
+        """The save this shift was continued from, removed from CONTINUE now it is over."""
         self.report = build_report(game.sim)
         game.keep_pace()
         self.rival = None if game.rival is None else build_report(game.rival)
@@ -192,10 +198,23 @@ class ReportScreen(Screen[None]):
             if debrief:
                 yield Static("Debrief", classes="section")
                 yield Static(debrief, id="debrief", markup=False)
+        yield Static(id="notice", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ShiftCharts).show(chart_rows(self.game.sim))
+        if self.used_up is not None:
+            self.notify(
+                f"The save this shift continued ({self.used_up.name}) is used up and no longer "
+                "listed to continue; s keeps a replay of the whole shift."
+            )
+
+    def notice(self, notice: Notice) -> None:
+        """Notices go in the report's own line: a toast would cover the debrief."""
+        line = self.query_one("#notice", Static)
+        line.update(Text(notice.plain(), "bold" if notice.severity == "error" else ""))
+        line.set_class(notice.severity == "error", "-error")
+        line.add_class("-shown")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "save_replay" or self.game.mode is not Mode.REPLAY
@@ -218,13 +237,14 @@ class ReportScreen(Screen[None]):
         self.notify(written, title="Report exported", timeout=10, markup=False)
 
     def action_retry(self) -> None:
-        self.app.start_shift(self.game.retry(), brief=False)
+        """The same shift again, paused on its briefing."""
+        host(self).start_shift(self.game.retry())
 
     def action_replay(self) -> None:
-        self.app.start_shift(self.game.retry(replay=True), brief=False)
+        host(self).start_shift(self.game.retry(replay=True), brief=False)
 
     def action_title(self) -> None:
-        self.app.show_title()
+        host(self).show_title()
 
     def action_codex(self) -> None:
         self.app.push_screen(CodexScreen(self.codex))

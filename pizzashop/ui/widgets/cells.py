@@ -5,6 +5,16 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
+from pizzashop.sim.live import GoalState
+
+MARKS = {
+    GoalState.MET.value: "✓",
+    GoalState.AT_RISK.value: "!",
+    GoalState.MISSED.value: "✗",
+    GoalState.PENDING.value: "·",
+}
+"""A goal's state as a symbol too, so it reads without colour (NO_COLOR)."""
+
 
 def cell(text: str, width: int, align: str = "left") -> str:
     """`text` cut or padded to exactly `width` cells (an ellipsis marks a cut)."""
@@ -27,3 +37,17 @@ def clock_hours(hour: float) -> str:
     """14.5 -> '14:30'."""
     minutes = round(hour * 60)
     return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+def marked(text: Text, value: str, state: str, style: Style | str) -> None:
+    """Append `value` in `style` and, if it has a goal (`state` is not ""), the goal's mark."""
+    text.append(value, style)
+    if state:
+        text.append(" " + MARKS[state], style)
+
+
+def shop_clock(open_hour: float, minutes: float) -> str:
+    """The shop's clock `minutes` after opening, cut to the minute as the shift's header shows
+    it (a save taken at 12:35:40 is "12:35", not "12:36")."""
+    total = int(minutes + open_hour * 60)
+    return f"{total // 60 % 24:02d}:{total % 60:02d}"
