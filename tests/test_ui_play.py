@@ -265,7 +265,9 @@ async def test_codex_is_offered_at_the_moment_and_opens_there() -> None:
         await pilot.pause()
         concept = app.codex.for_moment("upgrade")
         assert concept is not None and screen.hint == concept.id
-        assert any(concept.summary in message for _, message in notes)
+        offer = str(screen.query_one(EventLog).border_subtitle)
+        assert f"c: about {concept.title.lower()}" in offer, "offered in the log's frame"
+        assert notes == [], "not in a toast over the log"
         assert not screen.game.paused, "a hint never pauses the game"
         await pilot.press("c")
         codex = app.screen

@@ -174,8 +174,8 @@ def goal_cell(standing: GoalStanding) -> GoalCell:
     else:
         label = GOAL_NAMES.get(metric, metric)
     scale, unit = (100.0, "%") if metric == "goodput" else (1.0, "")
+    shown = "–" if value is None else agreeing(value, bound, scale) + unit
     unit = " min" if metric == "latency_p95" else unit
-    shown = "–" if value is None else agreeing(value, bound, scale) + unit.strip()
     return GoalCell(standing.tier, label, shown, f"{op} {bound * scale:g}{unit}", standing.state)
 
 
@@ -195,7 +195,7 @@ def goodput_text(report: dict[str, Any], finished: bool, standings: list[GoalSta
     """"95% of 20 done" mid-shift (over finished orders), "91% of 120 placed" at the end."""
     goodput = report["goodput"]
     if goodput is None:
-        return "– (nothing done yet)"
+        return "–"
     bound = next((s.goal.min for s in standings if s.goal.metric == "goodput"), None)
     shown = agreeing(goodput, bound, 100.0)
     if finished:
@@ -291,7 +291,7 @@ def metric_rows(
     else:
         rows.append(Note("nothing delivered yet"))
     if p95_goal is not None:
-        rows.append(Note(f"goal: p95 of the whole shift {goal_cell(p95_goal).bound}"))
+        rows.append(Note(f"p95 goal {goal_cell(p95_goal).bound}, whole shift"))
     rows.append(
         Figure(
             "on time",

@@ -17,8 +17,8 @@ from textual.screen import Screen
 
 from pizzashop.sim import Simulation
 from pizzashop.ui.frames import FrameClock
-from pizzashop.ui.host import host
 from pizzashop.ui.game import Game
+from pizzashop.ui.host import host
 from pizzashop.ui.keys import SPEED
 from pizzashop.ui.lab import LAB_SPEEDS, PARAMETERS, Meter, Settings, lab_scenario
 from pizzashop.ui.lab_rows import clock_row, result_rows, setting_rows

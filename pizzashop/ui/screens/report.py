@@ -22,8 +22,8 @@ from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
 from pizzashop.sim.campaign import render_debrief
 from pizzashop.sim.files import one_line
 from pizzashop.ui.codex import Codex
-from pizzashop.ui.host import host
 from pizzashop.ui.game import Game, Mode
+from pizzashop.ui.host import host
 from pizzashop.ui.metric_rows import Spark
 from pizzashop.ui.notice import Notice
 from pizzashop.ui.screens.codex import CodexScreen

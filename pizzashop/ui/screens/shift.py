@@ -171,18 +171,15 @@ class ShiftScreen(Screen[None]):
     # ---------------------------------------------------------------- codex
 
     def _offer_codex(self, moments: list[str]) -> None:
-        """Offer the codex entry for the first new moment, once per concept per session."""
+        """Offer the codex entry for the first new moment, once per concept per session, in
+        the log's subtitle (`c` opens it there)."""
         for moment in moments:
             concept = self.codex.for_moment(moment)
-            if concept is None or concept.id in self.app.offered:
+            if concept is None or concept.id in host(self).offered:
                 continue
-            self.app.offered.add(concept.id)
+            host(self).offered.add(concept.id)
             self.hint = concept.id
-            self.notify(
-                f"{concept.summary}\nPress [b]c[/b] to read about {concept.title.lower()}.",
-                title=f"Codex · {concept.title}",
-                timeout=6,
-            )
+            self._title_log()
             return
 
     # -------------------------------------------------------------- actions
@@ -292,9 +289,13 @@ class ShiftScreen(Screen[None]):
             self._title_log()
 
     def _title_log(self) -> None:
+        """The log's title says what it shows; its subtitle offers the latest codex hint (a
+        line of the frame rather than a toast over the log)."""
         log = self.query_one(EventLog)
         log.border_title = f"log · {log.filter_text}"
-        log.border_subtitle = "f filter"
+        concept = self.codex.concept(self.hint) if self.hint else None
+        hint = f"c: about {concept.title.lower()} · " if concept is not None else ""
+        log.border_subtitle = f"{hint}f filter"
 
     def action_codex(self) -> None:
         self.app.push_screen(CodexScreen(self.codex, self.hint))

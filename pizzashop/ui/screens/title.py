@@ -20,8 +20,8 @@ from textual.widgets.option_list import Option
 from pizzashop.player.library import REPLAYS, SAVES, Listed, delete_save, listing
 from pizzashop.sim import InputError, Scenario, bundled_levels, bundled_scenarios, load_scenario
 from pizzashop.sim.files import one_line
-from pizzashop.ui.host import host
 from pizzashop.ui.game import Game, Mode, is_sandbox
+from pizzashop.ui.host import host
 from pizzashop.ui.screens.briefing import describe
 from pizzashop.ui.screens.codex import CodexScreen
 from pizzashop.ui.screens.dialogs.choose import Choice, ChooseDialog
@@ -319,7 +319,8 @@ class TitleScreen(Screen[None]):
         for number, (key, entry, _) in enumerate(self._scenarios("level"), start=1):
             if entry.scenario is not None and (entry.name in unlocked or not unlocked_only):
                 title = entry.scenario.title or entry.name
-                choices.append((key, entry.scenario, Text.assemble((f"{number:>2} ", "dim"), title)))
+                label = Text.assemble((f"{number:>2} ", "dim"), title)
+                choices.append((key, entry.scenario, label))
         for key, entry, label in self._scenarios("scenario"):
             if entry.scenario is not None:
                 choices.append((key, entry.scenario, label))
