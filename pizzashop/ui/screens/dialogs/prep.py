@@ -160,7 +160,8 @@ class PrepDialog(Dialog[Action]):
             start, end = default_window(sim.scenario, sim.now)
             component = self.components[0]
             cap = sim.scenario.components[component].cap
-            row = SlotRow(self.components, clock_hours(start), clock_hours(end), component, str(cap))
+            hours = clock_hours(start), clock_hours(end)
+            row = SlotRow(self.components, *hours, component, str(cap))
             await self.query_one("#slots", VerticalScroll).mount(row)
             row.query_one(Input).focus()
 
