@@ -21,6 +21,7 @@ from pizzashop.ui.game import SPEEDS, Game
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY
 from pizzashop.ui.theme import DEFAULT_THEME, LIGHT_THEME
 from pizzashop.ui.widgets.board import ShopBoard
+from pizzashop.ui.widgets.cells import plural
 
 
 class ShiftControls(Protocol):
@@ -196,6 +197,6 @@ def _branches(screen: ShiftControls) -> Iterable[SystemCommand]:
         if game.allows("hire_agents") and sim.delivery.enabled:
             yield SystemCommand(
                 f"Hire a driver at {branch.name}",
-                f"Now {len(branch.agents)} drivers",
+                f"Now {plural(len(branch.agents), 'driver')}",
                 partial(send, A.HireAgents(branch=branch.name, count=1)),
             )

@@ -29,6 +29,7 @@ from pizzashop.ui.metric_rows import LOSS_LABELS, agreeing, goal_cell
 from pizzashop.ui.notice import Notice
 from pizzashop.ui.screens.codex import CodexScreen
 from pizzashop.ui.standing import standing_view, stars, versus_table
+from pizzashop.ui.widgets.cells import singular_counts
 from pizzashop.ui.widgets.charts import Chart, ShiftCharts
 
 HEADLINES = {Mode.PLAY: "End of shift", Mode.SANDBOX: "Sandbox", Mode.REPLAY: "Replay"}
@@ -250,7 +251,7 @@ class ReportScreen(Screen[None]):
             yield Static(ledger_table(report), id="ledger")
             yield Static("Worst moments", classes="section")
             yield Static(moments_text(sim), id="moments")
-            debrief = render_debrief(sim.scenario, report)
+            debrief = singular_counts(render_debrief(sim.scenario, report))
             if debrief:
                 yield Static("Debrief", classes="section")
                 yield Static(debrief, id="debrief", markup=False)

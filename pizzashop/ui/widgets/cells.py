@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 
@@ -51,3 +53,16 @@ def shop_clock(open_hour: float, minutes: float) -> str:
     it (a save taken at 12:35:40 is "12:35", not "12:36")."""
     total = int(minutes + open_hour * 60)
     return f"{total // 60 % 24:02d}:{total % 60:02d}"
+
+
+def plural(count: int, noun: str) -> str:
+    """"1 driver", "3 drivers"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+ONE_OF = re.compile(r"\b1 (customer|order|chef|driver|base|pizza)s\b")
+
+
+def singular_counts(text: str) -> str:
+    """Text filled in from figures, with "1 customers gave up" read as "1 customer gave up"."""
+    return ONE_OF.sub(r"1 \1", text)

@@ -12,6 +12,7 @@ from pizzashop.sim import Action
 from pizzashop.sim import actions as A
 from pizzashop.ui.game import Game
 from pizzashop.ui.screens.dialogs.base import Dialog
+from pizzashop.ui.widgets.cells import plural
 
 
 class BranchesDialog(Dialog[Action]):
@@ -37,7 +38,8 @@ class BranchesDialog(Dialog[Action]):
                     yield Input("1", type="integer", compact=True, id="count", classes="target")
                 for index, branch in enumerate(sim.branches):
                     with Horizontal(classes="row branch"):
-                        yield Label(f"{branch.name} · {len(branch.agents)} drivers", classes="grow")
+                        drivers = plural(len(branch.agents), "driver")
+                        yield Label(f"{branch.name} · {drivers}", classes="grow")
                         if branch.is_open:
                             yield Button(
                                 f"Hire drivers at {branch.name}", id=f"agents-{index}", compact=True
