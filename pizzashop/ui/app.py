@@ -133,15 +133,16 @@ class PizzaShopApp(App[None]):
     ) -> None:
         """Toasts are few, timed, and never cover a dialog or the report.
 
-        A screen with a line of its own for notices (the report, a dialog) gets them there.
-        Over any other modal screen (a briefing, the help) a toast waits until it closes.
+        Over a modal screen (a dialog, the briefing, the help) a toast waits until it closes;
+        a dialog shows its own problems in a line of its own. A screen with such a line (the
+        report) gets its notices there.
         """
         notice = Notice(message, title, severity, timeout or TOAST_SECONDS, markup)
         shown = getattr(self.screen, "notice", None)
-        if callable(shown):
-            shown(notice)
-        elif isinstance(self.screen, ModalScreen):
+        if isinstance(self.screen, ModalScreen):
             self._held = [*self._held, notice][-HELD_TOASTS:]
+        elif callable(shown):
+            shown(notice)
         else:
             super().notify(
                 message, title=title, severity=severity, timeout=notice.timeout, markup=markup

@@ -67,7 +67,7 @@ def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
     seen: set[str] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not active.enabled or binding.system or not binding.description:
+        if active.node is not screen or not active.enabled or not binding.description:
             continue
         if binding.action in seen or binding.action == "command_palette":
             continue

@@ -3,6 +3,7 @@ and, where a goal applies, the goal's threshold as a dashed line. Redrawn to the
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Hashable
 from typing import ClassVar, NamedTuple
 
@@ -31,8 +32,11 @@ class Chart(NamedTuple):
 
 class ChartTitle(NamedTuple):
     title: str
-    note: str
     goal: str
+
+
+class ChartNote(NamedTuple):
+    text: str
 
 
 class PlotRow(NamedTuple):
@@ -56,7 +60,8 @@ def chart_rows(
     for chart in charts:
         if rows:
             rows.append(Gap())
-        rows.append(ChartTitle(chart.title, chart.note, chart.goal))
+        rows.append(ChartTitle(chart.title, chart.goal))
+        rows += [ChartNote(part) for part in textwrap.wrap(chart.note, max(10, width - 2))]
         cells = plot(chart.series, room, HEIGHT, chart.bottom, chart.top, chart.threshold)
         peak = max((*chart.series, chart.threshold or chart.bottom), default=chart.bottom)
         top = chart.top if chart.top is not None else peak
@@ -103,10 +108,12 @@ class ShiftCharts(LinePanel):
     def render_row(self, row: Hashable, width: int) -> Text:
         muted = self.style("charts--muted")
         if isinstance(row, ChartTitle):
-            text = line((row.title, self.style("charts--title")), (f"  {row.note}", muted))
+            text = line((row.title, self.style("charts--title")))
             if row.goal:
                 text.append(f"  {THRESHOLD * 2} {row.goal}", self.style("charts--goal"))
             return text
+        if isinstance(row, ChartNote):
+            return line(("  " + row.text, muted))
         if isinstance(row, PlotRow):
             text = line((row.scale.rjust(AXIS - 1) + ("┤" if row.scale else "│"), muted))
             chart, goal = self.style("charts--chart"), self.style("charts--goal")

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select
 from pizzashop.sim import Action, Scenario
 from pizzashop.sim import actions as A
 from pizzashop.ui.game import Game
+from pizzashop.ui.notice import Notice
 from pizzashop.ui.screens.dialogs.base import Dialog
 from pizzashop.ui.widgets.cells import clock_hours
 
@@ -173,12 +174,10 @@ class PrepDialog(Dialog[Action]):
             jobs = [row.slot() for row in self.query(SlotRow)]
         except ValidationError as error:
             first = error.errors()[0]
-            self.notify(
-                f"{first['loc'][0]}: {first['msg']}", title="Check the schedule", severity="error"
-            )
+            problem = f"{first['loc'][0]}: {first['msg']}"
+            self.notice(Notice(problem, "Check the schedule", "error"))
             return
         except ValueError as error:
-            message = str(error)
-            self.notify(message, title="Check the schedule", severity="error")
+            self.notice(Notice(str(error), "Check the schedule", "error"))
             return
         self.dismiss(A.SetPrep(branch=self.branch, jobs=jobs))
