@@ -245,37 +245,30 @@ def metric_rows(
     standings: list[GoalStanding],
     warnings: Iterable[HeldWarning] = (),
 ) -> list[MetricRow]:
-    """Live charts over the last hour, the shift so far (latency beside losses), the loss
-    ledger, warnings (wrapped to `width`, kept up a while after they clear) and the remap
-    meter."""
+    """What is wrong first: the loss ledger and the warnings (wrapped to `width`, kept up a
+    while after they clear); then the shift so far (latency beside the losses), the charts
+    over the last hour and the remap meter. On a short terminal the top is what shows."""
     metrics = sim.metrics
-    samples = metrics.samples[-SERIES_LENGTH:]
-    last = samples[-1] if samples else None
-    every = f"{sim.scenario.sample_minutes:g}"
-    rows: list[MetricRow] = [Heading("last hour", f"a point every {every} min")]
-    rows.append(
-        Spark(
-            "throughput",
-            f"{last.throughput:.0f}/h" if last else "–",
-            tuple(s.throughput for s in samples),
-        )
-    )
-    rows.append(Spark("queue", str(last.queue) if last else "–", tuple(s.queue for s in samples)))
-    rows.append(
-        Spark(
-            "p95",
-            f"{last.p95:.0f} min" if last and last.p95 else "–",
-            tuple(s.p95 for s in samples),
-        )
-    )
-    rows.append(
-        Spark(
-            "chefs busy",
-            f"{last.utilisation:.0%}" if last else "–",
-            tuple(s.utilisation for s in samples),
-            peak=1.0,
-        )
-    )
+    rows: list[MetricRow] = []
+    rows.append(Heading("losses", str(metrics.lost)))
+    peak = max(metrics.losses.values(), default=0)
+    for cause in LossCause:
+        if metrics.losses.get(cause):
+            rows.append(LossRow(LOSS_LABELS[cause.value], metrics.losses[cause], peak))
+    if not metrics.lost:
+        rows.append(Note("no order lost yet"))
+    shown = sorted(warnings, key=lambda w: (w.cleared is not None, w.raised))
+    up = sum(w.cleared is None for w in shown)
+    rows.append(Heading("warnings", f"{up} up" if up else ""))
+    for warning in shown:
+        when = sim.clock(warning.raised)
+        if warning.cleared is not None:
+            when += f"–{sim.clock(warning.cleared)}"
+        text = f"{when} {warning.text}"
+        for number, part in enumerate(textwrap.wrap(text, max(10, width - 2))):
+            rows.append(WarningRow(warning.kind, part, number > 0, warning.cleared is not None))
+    if not shown:
+        rows.append(Note("all calm"))
     rows.append(Heading("so far", "order→door, min"))
     p95_goal = next((s for s in standings if s.goal.metric == "latency_p95"), None)
     if metrics.latencies:
@@ -301,27 +294,33 @@ def metric_rows(
     )
     late = report["orders_late_in_flight"]
     rows.append(Figure("in flight", f"{metrics.in_flight}" + (f" · {late} late" if late else "")))
-    rows.append(Blank())
-    rows.append(Heading("losses", str(metrics.lost)))
-    peak = max(metrics.losses.values(), default=0)
-    for cause in LossCause:
-        if metrics.losses.get(cause):
-            rows.append(LossRow(LOSS_LABELS[cause.value], metrics.losses[cause], peak))
-    if not metrics.lost:
-        rows.append(Note("no order lost yet"))
-    rows.append(Blank())
-    shown = sorted(warnings, key=lambda w: (w.cleared is not None, w.raised))
-    up = sum(w.cleared is None for w in shown)
-    rows.append(Heading("warnings", f"{up} up" if up else ""))
-    for warning in shown:
-        when = sim.clock(warning.raised)
-        if warning.cleared is not None:
-            when += f"–{sim.clock(warning.cleared)}"
-        text = f"{when} {warning.text}"
-        for number, part in enumerate(textwrap.wrap(text, max(10, width - 2))):
-            rows.append(WarningRow(warning.kind, part, number > 0, warning.cleared is not None))
-    if not shown:
-        rows.append(Note("all calm"))
+    samples = metrics.samples[-SERIES_LENGTH:]
+    last = samples[-1] if samples else None
+    every = f"{sim.scenario.sample_minutes:g}"
+    rows.append(Heading("last hour", f"a point every {every} min"))
+    rows.append(
+        Spark(
+            "throughput",
+            f"{last.throughput:.0f}/h" if last else "–",
+            tuple(s.throughput for s in samples),
+        )
+    )
+    rows.append(Spark("queue", str(last.queue) if last else "–", tuple(s.queue for s in samples)))
+    rows.append(
+        Spark(
+            "p95",
+            f"{last.p95:.0f} min" if last and last.p95 else "–",
+            tuple(s.p95 for s in samples),
+        )
+    )
+    rows.append(
+        Spark(
+            "chefs busy",
+            f"{last.utilisation:.0%}" if last else "–",
+            tuple(s.utilisation for s in samples),
+            peak=1.0,
+        )
+    )
     hashing = sorted(
         {b.strategy for b in sim.branches if KITCHEN_STRATEGIES[b.strategy].hashes_customers}
     )

@@ -1,6 +1,6 @@
-"""The header: sim clock, speed or pause, money, goodput, orders in flight and lost; a replay or
-sandbox says so beside the clock, and a versus game shows the algorithm's goodput. Its second line
-holds the level's goals, each with its value now and a mark: met, at risk or missed."""
+"""The header: sim clock, speed or pause, money, goodput, lost orders and orders in flight; a
+replay or sandbox says so beside the clock, and a versus game shows the algorithm's goodput. Its
+second line holds the level's goals, each with its value now and a mark: met, at risk or missed."""
 
 from __future__ import annotations
 
@@ -78,13 +78,13 @@ class StatusBar(LinePanel):
         text.append("  goodput ", label)
         state = row.goodput_state
         marked(text, row.goodput, state, self.style(STATE_CLASS[state]) if state else "")
+        text.append("  lost ", label)
+        text.append(str(row.lost), self.style("status--bad") if row.lost else "")
         if not row.finished:
             text.append("  in flight ", label)
             text.append(str(row.in_flight))
             if row.late:
                 text.append(f" ({row.late} late)", self.style("status--bad"))
-        text.append("  lost ", label)
-        text.append(str(row.lost), self.style("status--bad") if row.lost else "")
         if row.rival:
             text.append(f"  vs {row.rival} ", label)
             text.append(row.rival_goodput)
