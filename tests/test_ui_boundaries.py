@@ -105,3 +105,43 @@ def test_a_shift_played_in_the_ui_ends_as_its_headless_replay() -> None:
     replay.schedule([action for action, _ in played.action_log])
     replay.run()
     assert build_report(replay) == build_report(played)
+
+
+def imported_ui_modules(path: Path, modules: set[str]) -> set[str]:
+    """The `pizzashop.ui` modules `path` imports, `if TYPE_CHECKING:` imports included."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found |= {name for name in names if name in modules}
+    return found
+
+
+def test_no_import_cycles_in_the_ui() -> None:
+    """Screens talk to the app through `ui.host`, never by importing it (nor it them back)."""
+    root = UI.parent.parent
+    paths = {
+        ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in ui_modules()
+    }
+    graph = {name: imported_ui_modules(path, set(paths)) - {name} for name, path in paths.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for other in sorted(graph[name]):
+            if state.get(other) == 1:
+                cycles.append([*trail[trail.index(other) :], other])
+            elif other not in state:
+                visit(other, [*trail, other])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []

@@ -18,12 +18,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from pizzashop.player.progress import Progress
-from pizzashop.sim import ACTION_KINDS, Order, load_scenario
+from pizzashop.sim import ACTION_KINDS, KITCHEN_STRATEGIES, Order, load_scenario
 from pizzashop.ui.app import PizzaShopApp
 from pizzashop.ui.game import Mode
 from pizzashop.ui.screens.briefing import BriefingScreen
 from pizzashop.ui.screens.dialogs import RoutingDialog
-from pizzashop.ui.screens.dialogs.versus import VersusDialog
+from pizzashop.ui.screens.dialogs.choose import ChooseDialog
 from pizzashop.ui.screens.report import ReportScreen
 from pizzashop.ui.screens.shift import ShiftScreen
 from pizzashop.ui.screens.title import TitleScreen
@@ -132,12 +132,17 @@ async def test_a_locked_level_is_refused_with_what_unlocks_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await highlight(pilot, "level:lunch_rush")
         assert "Locked: win Opening day" in str(title(app).query_one("#about", Static).render())
-        for key in ("enter", "v"):
-            await pilot.press(key)
-            await pilot.pause()
-            assert isinstance(app.screen, TitleScreen), f"{key!r} does not start a locked level"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen), "enter does not start a locked level"
         refusals = [message for severity, message in notes if severity == "warning"]
-        assert len(refusals) == 2 and all("Win Opening day" in text for text in refusals)
+        assert len(refusals) == 1 and "Win Opening day" in refusals[0]
+        await pilot.press("v")
+        chooser = app.screen
+        assert isinstance(chooser, ChooseDialog), "versus offers only what may be played"
+        offered = chooser.query_one("#scenario", OptionList)
+        ids = [offered.get_option_at_index(i).id for i in range(offered.option_count)]
+        assert "level:opening_day" in ids and "level:lunch_rush" not in ids
 
 
 @playing
@@ -175,6 +180,11 @@ async def test_the_sandbox_allows_every_action_and_records_nothing(home: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await highlight(pilot, "level:lunch_rush")
         await pilot.press("s")
+        dialog = app.screen
+        assert isinstance(dialog, ChooseDialog), "the sandbox asks which scenario"
+        option = dialog.query_one("#scenario", OptionList).highlighted_option
+        assert option is not None and option.id == "level:lunch_rush", "it starts at the highlight"
+        await pilot.press("enter")
         screen = await past_briefing(pilot)
         game = screen.game
         assert game.mode is Mode.SANDBOX and game.sim.scenario.name == "lunch_rush"
@@ -200,10 +210,14 @@ async def test_versus_runs_the_algorithm_on_the_same_orders_side_by_side() -> No
         await highlight(pilot, "scenario:default_day")
         await pilot.press("v")
         dialog = app.screen
-        assert isinstance(dialog, VersusDialog)
+        assert isinstance(dialog, ChooseDialog)
+        await pilot.press("enter")  # the highlighted scenario; on to the opponent
         options = dialog.query_one("#strategy", OptionList)
-        options.highlighted = options.get_option_index("ring")
-        await pilot.click("#ok")
+        assert options.has_focus
+        names = list(KITCHEN_STRATEGIES)
+        while options.highlighted != names.index("ring"):
+            await pilot.press("down" if options.highlighted < names.index("ring") else "up")
+        await pilot.press("enter")
         screen = await past_briefing(pilot)
         game = screen.game
         assert game.rival is not None and game.versus == "ring"

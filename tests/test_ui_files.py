@@ -67,7 +67,7 @@ async def test_a_save_continued_from_the_title_ends_as_uninterrupted_play(home: 
         assert game.sim.action_log == saved_log
         report = await finish(pilot)
         assert report.report == expected
-    assert path.exists(), "continuing a save keeps it"
+    assert not path.exists(), "a save continued to the end of its shift is used up"
 
 
 @playing

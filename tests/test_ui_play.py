@@ -114,7 +114,8 @@ async def test_play_a_shift_pause_speed_hire_route_and_report() -> None:
         assert len(sim.chefs) == chefs + 1
         action, outcome = sim.action_log[-1]
         assert action.kind == "hire" and outcome.ok and action.at == pytest.approx(21.0)
-        assert ("information", outcome.reason) in notes
+        assert outcome.reason in panel_text(screen.query_one(EventLog)), "done: said in the log"
+        assert not any(outcome.reason in message for _, message in notes), "not in a toast too"
         newcomer = action.name or outcome.reason.split()[1]
         assert newcomer in panel_text(screen.query_one(ShopBoard))
 
@@ -150,6 +151,7 @@ async def test_play_a_shift_pause_speed_hire_route_and_report() -> None:
         assert again.game.sim is not sim
         assert again.game.sim.seed == sim.seed and again.game.sim.now == 0
         assert again.game.sim.action_log == []
+        assert again.game.paused, "a retry waits for the player"
 
 
 @playing
@@ -263,7 +265,9 @@ async def test_codex_is_offered_at_the_moment_and_opens_there() -> None:
         await pilot.pause()
         concept = app.codex.for_moment("upgrade")
         assert concept is not None and screen.hint == concept.id
-        assert any(concept.summary in message for _, message in notes)
+        offer = str(screen.query_one(EventLog).border_subtitle)
+        assert f"c: about {concept.title.lower()}" in offer, "offered in the log's frame"
+        assert notes == [], "not in a toast over the log"
         assert not screen.game.paused, "a hint never pauses the game"
         await pilot.press("c")
         codex = app.screen
@@ -324,12 +328,13 @@ async def test_title_screen_starts_the_chosen_scenario() -> None:
         assert shift(app).game.sim.scenario == first
 
 
-@pytest.mark.parametrize("key", ["q", "ctrl+c"])
+@pytest.mark.parametrize("keys", [["ctrl+c"], ["q", "tab", "tab", "enter"]])
 @playing
-async def test_quit_is_clean(key: str) -> None:
+async def test_quit_is_clean(keys: list[str]) -> None:
+    """ctrl+c quits at once; q asks first, and its third choice quits."""
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(key)
+        await pilot.press(*keys)
         await pilot.pause()
     assert app.return_code == 0
 

@@ -92,3 +92,33 @@ def test_lab(snap_compare: Any, size: tuple[int, int]) -> None:
 
     app = PizzaShopApp(paused=True, live=False)
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_level_with_goals(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A campaign level mid-shift: the goals in the header, marked, beside honest goodput."""
+
+    async def before(pilot: Pilot[None]) -> None:
+        await pilot.press("enter")  # past the briefing
+        screen = pilot.app.screen
+        assert isinstance(screen, ShiftScreen)
+        screen.game.speed = 8
+        screen.game.paused = False
+        screen.tick(70 / 8)
+        screen.game.paused = True
+        screen.update_panels()
+        await settle(pilot)
+
+    app = PizzaShopApp(load_scenario("lunch_rush"), 42, paused=True, live=False)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_hire_dialog(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Keyboard first: the focused field is visible; Cancel comes before Hire."""
+
+    async def before(pilot: Pilot[None]) -> None:
+        await pilot.press("h", "tab")
+        await settle(pilot)
+
+    assert snap_compare(new_app(), terminal_size=size, run_before=before)

@@ -126,3 +126,15 @@ def listing(kind: str) -> list[Listed]:
         except InputError as error:
             found.append(Listed(path, modified, None, str(error)))
     return found
+
+
+def delete_save(path: Path) -> bool:
+    """Delete one of this player's save or replay files (never anything else); whether it went."""
+    folders = {(player_dir() / kind).resolve() for kind in (SAVES, REPLAYS)}
+    try:
+        if path.resolve().parent not in folders or path.suffix != ".json" or not path.is_file():
+            return False
+        path.unlink()
+    except OSError:
+        return False
+    return True

@@ -4,17 +4,20 @@ finished level in the player's progress and on the leaderboard."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
 
 from pizzashop.player.career import Career, Standing
 from pizzashop.sim import Scenario, build_report
 from pizzashop.ui.codex import Codex, load_codex
 from pizzashop.ui.game import Game, Mode
-from pizzashop.ui.palette import shift_commands
+from pizzashop.ui.notice import HELD_TOASTS, TOAST_SECONDS, Notice
+from pizzashop.ui.palette import app_commands, binding_commands
 from pizzashop.ui.screens.shift import ShiftScreen
 from pizzashop.ui.screens.title import TitleScreen
 from pizzashop.ui.theme import DEFAULT_THEME, THEMES
@@ -34,6 +37,7 @@ class PizzaShopApp(App[None]):
         Binding("q", "quit", "quit"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
+    """`q` quits from the title, the lab and the report; a shift binds it to leaving the shift."""
 
     def __init__(
         self,
@@ -54,12 +58,16 @@ class PizzaShopApp(App[None]):
         self.codex = codex if codex is not None else load_codex()
         self.offered: set[str] = set()
         """Codex concepts already offered this session (each is offered once)."""
+        self.warned: set[str] = set()
+        """Scenarios whose first warning has paused the game this session (once each)."""
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = DEFAULT_THEME
         self._career: Career | None = None
+        self._held: list[Notice] = []
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.game is not None:
             fresh = self.game.sim.now == 0 and self.game.mode is not Mode.REPLAY
             self.start_shift(self.game, brief=fresh)
@@ -93,11 +101,12 @@ class PizzaShopApp(App[None]):
             return None
         return self.career.finish(level, game.sim.seed, build_report(game.sim))
 
-    def start_shift(self, game: Game, brief: bool = True) -> None:
+    def start_shift(self, game: Game, brief: bool = True, source: Path | None = None) -> None:
         """Play `game` (after its briefing): on top of the title screen, or in place of the
-        current screen. A resumed game or a replay stays paused until the player starts it."""
+        current screen. A resumed game or a replay stays paused until the player starts it;
+        `source` is the save it was continued from."""
         game.paused = game.paused or self.paused
-        screen = ShiftScreen(game, self.codex, live=self.live, brief=brief)
+        screen = ShiftScreen(game, self.codex, live=self.live, brief=brief, source=source)
         if isinstance(self.screen, TitleScreen) or len(self.screen_stack) == 1:
             self.push_screen(screen)
         else:
@@ -111,7 +120,51 @@ class PizzaShopApp(App[None]):
         else:
             self.switch_screen(TitleScreen())
 
+    # ---------------------------------------------------------------- toasts
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toasts are few, timed, and never cover a dialog or the report.
+
+        Over a modal screen (a dialog, the briefing, the help) a toast waits until it closes;
+        a dialog shows its own problems in a line of its own. A screen with such a line (the
+        report) gets its notices there.
+        """
+        notice = Notice(message, title, severity, timeout or TOAST_SECONDS, markup)
+        shown = getattr(self.screen, "notice", None)
+        if isinstance(self.screen, ModalScreen):
+            self._held = [*self._held, notice][-HELD_TOASTS:]
+        elif callable(shown):
+            shown(notice)
+        else:
+            super().notify(
+                message, title=title, severity=severity, timeout=notice.timeout, markup=markup
+            )
+
+    def _screen_changed(self, screen: Screen) -> None:
+        if isinstance(screen, ModalScreen) or callable(getattr(screen, "notice", None)):
+            self.clear_notifications()
+            return
+        held, self._held = self._held, []
+        for notice in held:
+            self.notify(
+                notice.message,
+                title=notice.title,
+                severity=notice.severity,
+                timeout=notice.timeout,
+                markup=notice.markup,
+            )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        if isinstance(screen, ShiftScreen):
-            yield from shift_commands(screen)
-        yield from super().get_system_commands(screen)
+        """The game's own commands only: Textual's stock ones (a screenshot written to the
+        server's disk when hosted, say) are not the player's to run."""
+        commands = getattr(screen, "commands", None)
+        yield from commands() if callable(commands) else binding_commands(screen)
+        yield from app_commands(self)

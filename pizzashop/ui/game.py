@@ -36,6 +36,11 @@ MINUTES_PER_SECOND = 1.0
 
 LOG_MOMENTS = {"remap": "remap", "menu": "menu", "power": "outage", "staff": "leave"}
 """Event-log kinds, in the codex's words."""
+HOLD_SECONDS = 6.0
+HOLD_MINUTES = 3.0
+"""A warning that has cleared stays listed (as cleared) for this much played wall time and sim
+time, so that at 8× it is up long enough to read, and the panel never says "all calm" beside a
+log that has just warned."""
 
 
 class Mode(StrEnum):
@@ -67,6 +72,20 @@ class News:
 
     entries: list[LogEntry] = field(default_factory=list)
     moments: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+    """The text of each warning raised since the last look."""
+
+
+@dataclass
+class HeldWarning:
+    """A warning as the panel lists it: raised at a sim time, and cleared or still up."""
+
+    kind: str
+    branch: str
+    text: str
+    raised: float
+    cleared: float | None = None
+    cleared_wall: float = 0.0
 
 
 @dataclass
@@ -83,6 +102,10 @@ class Game:
     _losses_seen: int = field(default=0, init=False)
     _warnings_seen: frozenset[str] = field(default=frozenset(), init=False)
     _moments: list[str] = field(default_factory=list, init=False)
+    wall: float = field(default=0.0, init=False)
+    """Wall seconds played (not paused) so far."""
+    warnings: dict[tuple[str, str], HeldWarning] = field(default_factory=dict, init=False)
+    """Warnings up now, and those cleared too recently to drop (see HOLD_SECONDS)."""
 
     @classmethod
     def start(
@@ -132,6 +155,7 @@ class Game:
             mode = Mode.SANDBOX if is_sandbox(scenario) else Mode.PLAY
             game = Game.start(scenario, self.sim.seed, mode=mode, versus=self.versus)
         game.speed = self.speed
+        game.paused = True
         return game
 
     def allows(self, *kinds: str) -> bool:
@@ -146,6 +170,7 @@ class Game:
         if self.paused or self.sim.finished or wall_seconds <= 0:
             return 0.0
         minutes = wall_seconds * self.speed * MINUTES_PER_SECOND
+        self.wall += wall_seconds
         self.sim.advance(minutes)
         self.keep_pace()
         return minutes
@@ -183,8 +208,44 @@ class Game:
             log = metrics.log
             news.entries = list(islice(log, max(0, len(log) - fresh), None))
             news.moments += [LOG_MOMENTS[e.kind] for e in news.entries if e.kind in LOG_MOMENTS]
+        news.warned = self._hold_warnings(news.entries)
         losses = metrics.loss_times[self._losses_seen :]
         self._losses_seen += len(losses)
         for _, cause in losses:
             news.moments.append("stale" if cause is LossCause.STALE else "lost")
         return news
+
+    def _hold_warnings(self, entries: list[LogEntry]) -> list[str]:
+        """Bring `warnings` up to date with the sim's and the log's; returns the new ones."""
+        sim, now, held = self.sim, self.sim.now, self.warnings
+        raised: list[str] = []
+        for entry in entries:  # raised in the log, perhaps cleared again before this frame
+            if entry.kind != "warning":
+                continue
+            key = next(
+                (
+                    k
+                    for k, text in sim.warnings.items()
+                    if k[1] == entry.branch and text == entry.text
+                ),
+                ("", f"{entry.branch}: {entry.text}"),
+            )
+            held[key] = HeldWarning(key[0], entry.branch, entry.text, entry.time)
+            raised.append(entry.text)
+        for key, text in sim.warnings.items():
+            warning = held.get(key)
+            if warning is None or warning.cleared is not None:
+                held[key] = HeldWarning(key[0], key[1], text, now)
+            else:
+                warning.text = text
+        for key, warning in list(held.items()):
+            if key in sim.warnings:
+                continue
+            if warning.cleared is None:
+                warning.cleared, warning.cleared_wall = now, self.wall
+            elif (
+                now - warning.cleared >= HOLD_MINUTES
+                and self.wall - warning.cleared_wall >= HOLD_SECONDS
+            ):
+                del held[key]
+        return raised

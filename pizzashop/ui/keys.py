@@ -22,6 +22,7 @@ SHIFT_BINDINGS: list[Binding] = [
     Binding("s", "save", "save", tooltip="save the game to continue it later"),
     Binding("c", "codex", "codex"),
     Binding("question_mark", "help", "help"),
+    Binding("q", "leave", "leave", tooltip="save or abandon the shift; back to the title"),
 ]
 
 ACTION_KINDS_OF_KEY: dict[str, tuple[str, ...]] = {
@@ -48,6 +49,7 @@ HELP_TEXT: dict[str, str] = {
     "save": "save the game; continue it later from the title screen",
     "codex": "the concepts behind the game (opens at the latest hint)",
     "help": "this screen",
-    "quit": "leave the game",
+    "leave": "leave the shift: save it or abandon it, back to the title (or quit)",
+    "quit": "quit pizzashop at once",
     "palette": "every action, searchable (the command palette)",
 }

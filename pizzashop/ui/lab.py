@@ -31,8 +31,13 @@ class Parameter(NamedTuple):
     high: int
 
 
+LOADS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99,
+         1.0, 1.05, 1.1, 1.2, 1.5, 2.0)  # fmt: skip
+"""The loads ρ that − and + step the arrival rate through: fine near 1, where the wait climbs
+steeply (0.8 → 0.9 doubles it, 0.9 → 0.99 multiplies it by ten), coarse far from it."""
+
 PARAMETERS = (
-    Parameter("arrivals", "arrivals λ", "/h", 6, 6, 600),
+    Parameter("arrivals", "arrivals λ", "/h", 6, 1, 600),
     Parameter("chefs", "chefs c", "", 1, 1, 12),
     Parameter("speed", "chef speed μ", "/h", 1, 1, 60),
 )
@@ -42,18 +47,36 @@ PARAMETERS = (
 class Settings:
     """λ orders an hour, c chefs, each cooking μ orders an hour on average (exponential)."""
 
-    arrivals: int = 24
+    arrivals: float = 24
     chefs: int = 3
     speed: int = 10
 
-    def value(self, name: str) -> int:
-        return int(getattr(self, name))
+    def value(self, name: str) -> float:
+        return float(getattr(self, name))
 
     def changed(self, name: str, steps: int) -> Settings:
-        """One parameter moved by `steps` steps, kept within its range."""
+        """One parameter moved by `steps` steps, kept within its range. The arrival rate steps
+        from one load on LOADS to the next (λ = ρ·cμ, to a tenth of an order an hour)."""
         parameter = next(p for p in PARAMETERS if p.name == name)
-        value = self.value(name) + steps * parameter.step
-        return replace(self, **{name: min(parameter.high, max(parameter.low, value))})
+        value = self.value(name)
+        if name == "arrivals":
+            for _ in range(abs(steps)):
+                value = self._next_rate(value, 1 if steps > 0 else -1)
+        else:
+            value += steps * parameter.step
+        value = min(parameter.high, max(parameter.low, value))
+        return replace(self, **{name: value if name == "arrivals" else int(value)})
+
+    def _next_rate(self, rate: float, direction: int) -> float:
+        capacity = self.chefs * self.speed
+        load = rate / capacity
+        if direction > 0:
+            later = [rho for rho in LOADS if rho > load + 1e-9]
+            rho = later[0] if later else load + 0.5
+        else:
+            earlier = [rho for rho in LOADS if rho < load - 1e-9]
+            rho = earlier[-1] if earlier else load / 2
+        return round(rho * capacity, 1)
 
     @property
     def utilisation(self) -> float:

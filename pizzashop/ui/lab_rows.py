@@ -15,7 +15,8 @@ SERIES_LENGTH = 72
 SHARES_SHOWN = 16
 UNSTABLE = "unstable: ρ ≥ 1"
 SETTINGS_NOTE = (
-    "↑↓ pick a parameter, − + change it: the run starts again. Arrivals and cooking times "
+    "↑↓ pick a parameter, − + change it: the run starts again. λ steps by load ρ, finely near "
+    "1 where the wait climbs steeply. Arrivals and cooking times "
     "are exponential (μ is a chef's mean rate); the chefs share one line."
 )
 TRY = (
@@ -79,7 +80,7 @@ def setting_rows(settings: Settings, selected: int, width: int) -> list[LabRow]:
     notes = {"arrivals": "", "chefs": "", "speed": f"{settings.cook_minutes:.1f} min"}
     rows: list[LabRow] = [Heading("M/M/c kitchen")]
     for index, parameter in enumerate(PARAMETERS):
-        value = f"{settings.value(parameter.name)}{parameter.unit}"
+        value = f"{settings.value(parameter.name):g}{parameter.unit}"
         rows.append(Setting(parameter.label, value, notes[parameter.name], index == selected))
     rho = settings.utilisation
     rows.append(Setting("ρ = λ/(cμ)", f"{rho:.2f}", "unstable" if rho >= 1 else "", False))

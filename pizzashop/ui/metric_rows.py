@@ -1,16 +1,21 @@
 """What the header and the metrics panel show, as plain rows read from the sim's public state.
 
-Figures use the definitions of the report (GAME.md): goodput is on-time deliveries over orders
-placed, latency is order to door and is always shown beside the losses.
+Figures are the report's (GAME.md), read through `pizzashop.sim.live`: mid-shift, goodput is over
+the orders already finished (in-flight ones are counted apart), at the end over orders placed;
+latency is order to door and is always shown beside the losses. The charts are over the last hour;
+the "so far" figures, which the goals use, over the whole shift.
 """
 
 from __future__ import annotations
 
 import textwrap
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
-from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation, percentiles
+from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation
 from pizzashop.sim.files import one_line
+from pizzashop.sim.live import GoalStanding, live_report
+from pizzashop.ui.game import HeldWarning
 
 SERIES_LENGTH = 72
 REMAPS_SHOWN = 3
@@ -25,15 +30,35 @@ class StatusRow(NamedTuple):
     doors_open: bool
     money: int
     on_time: int
-    placed: int
-    lost: int
+    done: int
+    """Orders finished (delivered or lost): mid-shift, goodput is over these."""
     in_flight: int
+    late: int
+    """Orders in flight that can no longer be on time."""
+    lost: int
+    goodput: str
+    """Goodput as the header prints it, and the state of the goal on it (if any)."""
+    goodput_state: str = ""
     tag: str = ""
     """SANDBOX or REPLAY: a mode the player must not mistake for a normal game."""
     rival: str = ""
     """The algorithm's strategy in a versus game, and its goodput so far."""
-    rival_on_time: int = 0
-    rival_placed: int = 0
+    rival_goodput: str = ""
+
+
+class GoalCell(NamedTuple):
+    """One goal in the header: `label value op bound`, marked by its state."""
+
+    tier: str
+    label: str
+    value: str
+    bound: str
+    state: str
+
+
+class GoalsRow(NamedTuple):
+    goals: tuple[GoalCell, ...]
+    note: str = ""
 
 
 class Heading(NamedTuple):
@@ -45,11 +70,24 @@ class Spark(NamedTuple):
     label: str
     value: str
     series: tuple[float, ...]
+    peak: float | None = None
+    """The top of the chart's scale (1.0 for a share: 0–100 %); None scales to the series."""
 
 
 class Figure(NamedTuple):
     label: str
     value: str
+    state: str = ""
+    """A goal's state (`GoalState` value) that colours and marks the value; "" for none."""
+
+
+class LatencyRow(NamedTuple):
+    """Order-to-door percentiles over the whole shift so far; p95 marked by its goal."""
+
+    p50: str
+    p95: str
+    p99: str
+    state: str
 
 
 class LossRow(NamedTuple):
@@ -62,6 +100,7 @@ class WarningRow(NamedTuple):
     kind: str
     text: str
     continued: bool = False
+    cleared: bool = False
 
 
 class RemapRow(NamedTuple):
@@ -87,14 +126,97 @@ class Blank(NamedTuple):
     pass
 
 
-MetricRow = Heading | Spark | Figure | LossRow | WarningRow | RemapRow | RemapShare | Note | Blank
+MetricRow = (
+    Heading | Spark | Figure | LatencyRow | LossRow | WarningRow | RemapRow | RemapShare | Note
+    | Blank
+)
+
+
+GOAL_NAMES = {
+    "goodput": "goodput",
+    "latency_p95": "p95",
+    "profit": "profit",
+    "orders_lost_total": "lost",
+    "bases_spoiled": "spoiled",
+}
+LOSS_LABELS = {
+    "queue_full": "queue full",
+    "gave_up": "gave up",
+    "branch_dark": "branch dark",
+    "no_route": "no route",
+    "no_chef": "no chef",
+    "stale_recipe": "stale recipe",
+    "unserved_at_close": "at closing",
+}
+"""Loss causes as the screens print them (the report's JSON keeps the cause names)."""
+LOSS_WIDTH = max(len(label) for label in LOSS_LABELS.values())
+
+
+def agreeing(value: float, bound: float | None, scale: float = 1.0, places: int = 0) -> str:
+    """`value × scale` with `places` decimals, or more until it no longer prints as the bound
+    does (unless it is the bound): a p95 of 29.99 against "under 30" prints 29.99, not 30."""
+    shown = f"{value * scale:.{places}f}"
+    while bound is not None and value != bound and places < 4:
+        if shown != f"{bound * scale:.{places}f}":
+            break
+        places += 1
+        shown = f"{value * scale:.{places}f}"
+    return shown
+
+
+def goal_cell(standing: GoalStanding) -> GoalCell:
+    goal, metric, value = standing.goal, standing.goal.metric, standing.value
+    bound = goal.min if goal.min is not None else goal.max
+    assert bound is not None
+    op = "≥" if goal.min is not None else "≤"
+    if metric.startswith("orders_lost."):
+        label = LOSS_LABELS.get(metric.split(".", 1)[1], metric)
+    else:
+        label = GOAL_NAMES.get(metric, metric)
+    scale, unit = (100.0, "%") if metric == "goodput" else (1.0, "")
+    shown = "–" if value is None else agreeing(value, bound, scale) + unit
+    unit = " min" if metric == "latency_p95" else unit
+    return GoalCell(standing.tier, label, shown, f"{op} {bound * scale:g}{unit}", standing.state)
+
+
+def goals_row(standings: list[GoalStanding], has_goals: bool, mode: str) -> GoalsRow:
+    if not has_goals:
+        note = "sandbox: every action, no goals" if mode == "sandbox" else "no goals here"
+        return GoalsRow((), note)
+    return GoalsRow(tuple(goal_cell(standing) for standing in standings))
+
+
+def goal_state(standings: list[GoalStanding], metric: str) -> str:
+    """The state of the goal on `metric` ("" if no goal uses it)."""
+    return next((s.state.value for s in standings if s.goal.metric == metric), "")
+
+
+def goodput_text(report: dict[str, Any], finished: bool, standings: list[GoalStanding]) -> str:
+    """"95% of 20 done" mid-shift (over finished orders), "91% of 120 placed" at the end."""
+    goodput = report["goodput"]
+    if goodput is None:
+        return "–"
+    bound = next((s.goal.min for s in standings if s.goal.metric == "goodput"), None)
+    shown = agreeing(goodput, bound, 100.0)
+    if finished:
+        return f"{shown}% of {report['orders_placed']} placed"
+    return f"{shown}% of {report['orders_done']} done"
 
 
 def status_row(
-    sim: Simulation, speed: int, paused: bool, tag: str = "", rival: Simulation | None = None
+    sim: Simulation,
+    speed: int,
+    paused: bool,
+    report: dict[str, Any],
+    standings: list[GoalStanding],
+    tag: str = "",
+    rival: Simulation | None = None,
 ) -> StatusRow:
     metrics = sim.metrics
-    rival_metrics = rival.metrics if rival is not None else None
+    rival_text = ""
+    if rival is not None:
+        rival_report = live_report(rival)
+        rival_text = goodput_text(rival_report, rival.finished, []).split(" of ")[0]
     return StatusRow(
         one_line(sim.scenario.title or sim.scenario.name),
         sim.clock(),
@@ -104,27 +226,78 @@ def status_row(
         sim.doors_open,
         round(sim.ledger.balance),
         metrics.on_time,
-        metrics.placed,
-        metrics.lost,
+        report["orders_done"],
         metrics.in_flight,
+        report["orders_late_in_flight"],
+        metrics.lost,
+        goodput_text(report, sim.finished, standings),
+        goal_state(standings, "goodput"),
         tag,
         "" if rival is None else rival.initial_strategy or rival.scenario.routing.kitchen,
-        0 if rival_metrics is None else rival_metrics.on_time,
-        0 if rival_metrics is None else rival_metrics.placed,
+        rival_text,
     )
 
 
-def goodput_text(on_time: int, placed: int) -> str:
-    return f"{on_time / placed:.0%}" if placed else "–"
-
-
-def metric_rows(sim: Simulation, width: int) -> list[MetricRow]:
-    """Live charts, latency beside losses, the loss ledger, warnings (wrapped to `width`) and
-    the remap meter."""
+def metric_rows(
+    sim: Simulation,
+    width: int,
+    report: dict[str, Any],
+    standings: list[GoalStanding],
+    warnings: Iterable[HeldWarning] = (),
+) -> list[MetricRow]:
+    """What is wrong first: the loss ledger and the warnings (wrapped to `width`, kept up a
+    while after they clear); then the shift so far (latency beside the losses), the charts
+    over the last hour and the remap meter. On a short terminal the top is what shows."""
     metrics = sim.metrics
+    rows: list[MetricRow] = []
+    rows.append(Heading("losses", str(metrics.lost)))
+    peak = max(metrics.losses.values(), default=0)
+    for cause in LossCause:
+        if metrics.losses.get(cause):
+            rows.append(LossRow(LOSS_LABELS[cause.value], metrics.losses[cause], peak))
+    if not metrics.lost:
+        rows.append(Note("no order lost yet"))
+    shown = sorted(warnings, key=lambda w: (w.cleared is not None, w.raised))
+    up = sum(w.cleared is None for w in shown)
+    rows.append(Heading("warnings", f"{up} up" if up else ""))
+    for warning in shown:
+        when = sim.clock(warning.raised)
+        if warning.cleared is not None:
+            when += f"–{sim.clock(warning.cleared)}"
+        text = f"{when} {warning.text}"
+        for number, part in enumerate(textwrap.wrap(text, max(10, width - 2))):
+            rows.append(WarningRow(warning.kind, part, number > 0, warning.cleared is not None))
+    if not shown:
+        rows.append(Note("all calm"))
+    rows.append(Heading("so far", "order→door, min"))
+    p95_goal = next((s for s in standings if s.goal.metric == "latency_p95"), None)
+    if metrics.latencies:
+        bound = p95_goal.goal.max if p95_goal is not None else None
+        rows.append(
+            LatencyRow(
+                f"{report['latency_p50']:.0f}",
+                agreeing(report["latency_p95"], bound),
+                f"{report['latency_p99']:.0f}",
+                goal_state(standings, "latency_p95"),
+            )
+        )
+    else:
+        rows.append(Note("nothing delivered yet"))
+    if p95_goal is not None:
+        rows.append(Note(f"p95 goal {goal_cell(p95_goal).bound}, whole shift"))
+    rows.append(
+        Figure(
+            "on time",
+            goodput_text(report, sim.finished, standings),
+            goal_state(standings, "goodput"),
+        )
+    )
+    late = report["orders_late_in_flight"]
+    rows.append(Figure("in flight", f"{metrics.in_flight}" + (f" · {late} late" if late else "")))
     samples = metrics.samples[-SERIES_LENGTH:]
     last = samples[-1] if samples else None
-    rows: list[MetricRow] = [Heading("live", f"samples every {sim.scenario.sample_minutes:g} min")]
+    every = f"{sim.scenario.sample_minutes:g}"
+    rows.append(Heading("last hour", f"a point every {every} min"))
     rows.append(
         Spark(
             "throughput",
@@ -135,7 +308,7 @@ def metric_rows(sim: Simulation, width: int) -> list[MetricRow]:
     rows.append(Spark("queue", str(last.queue) if last else "–", tuple(s.queue for s in samples)))
     rows.append(
         Spark(
-            "p95 latency",
+            "p95",
             f"{last.p95:.0f} min" if last and last.p95 else "–",
             tuple(s.p95 for s in samples),
         )
@@ -145,29 +318,9 @@ def metric_rows(sim: Simulation, width: int) -> list[MetricRow]:
             "chefs busy",
             f"{last.utilisation:.0%}" if last else "–",
             tuple(s.utilisation for s in samples),
+            peak=1.0,
         )
     )
-    if metrics.latencies:
-        p50, p95, p99 = percentiles(metrics.latencies, (50.0, 95.0, 99.0))
-        rows.append(Figure("latency", f"p50/95/99 {p50:.0f}/{p95:.0f}/{p99:.0f}m"))
-    else:
-        rows.append(Figure("latency", "nothing delivered yet"))
-    rows.append(Figure("on time", f"{metrics.on_time} of {metrics.placed} placed"))
-    rows.append(Blank())
-    rows.append(Heading("losses", str(metrics.lost)))
-    peak = max(metrics.losses.values(), default=0)
-    for cause in LossCause:
-        if metrics.losses.get(cause):
-            rows.append(LossRow(cause.value, metrics.losses[cause], peak))
-    if not metrics.lost:
-        rows.append(Note("no order lost yet"))
-    rows.append(Blank())
-    rows.append(Heading("warnings", str(len(sim.warnings)) if sim.warnings else ""))
-    for (kind, _), text in sorted(sim.warnings.items()):
-        for number, part in enumerate(textwrap.wrap(text, max(10, width - 2))):
-            rows.append(WarningRow(kind, part, number > 0))
-    if not sim.warnings:
-        rows.append(Note("all calm"))
     hashing = sorted(
         {b.strategy for b in sim.branches if KITCHEN_STRATEGIES[b.strategy].hashes_customers}
     )

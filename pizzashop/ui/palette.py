@@ -1,28 +1,97 @@
-"""The command palette during a shift: every action the scenario allows, searchable by name.
+"""The command palette: the game's own commands only, never Textual's stock ones.
 
-Actions with a small choice (upgrade Mario, route kitchens by ring, open North) are direct
-commands; the others open their dialog. Each still goes through the sim and is shown its outcome.
+On any screen, its keys (what the footer shows) are commands. During a shift, every action the
+scenario allows: actions with a small choice (upgrade Mario, route kitchens by ring, open North)
+are direct commands; the others open their dialog. Each still goes through the sim and is shown
+its outcome. Nothing here writes a file outside the player's own folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
-from pizzashop.sim import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
+from pizzashop.sim import BRANCH_STRATEGIES, KITCHEN_STRATEGIES, Action
 from pizzashop.sim import actions as A
-from pizzashop.ui.game import SPEEDS
+from pizzashop.ui.game import SPEEDS, Game
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY
+from pizzashop.ui.theme import DEFAULT_THEME, LIGHT_THEME
 from pizzashop.ui.widgets.board import ShopBoard
-
-if TYPE_CHECKING:
-    from pizzashop.ui.screens.shift import ShiftScreen
+from pizzashop.ui.widgets.cells import plural
 
 
-def shift_commands(screen: ShiftScreen) -> Iterable[SystemCommand]:
+class ShiftControls(Protocol):
+    """What the shift's commands act through (the shift screen)."""
+
+    game: Game
+
+    def send(self, actions: Action | list[Action] | None) -> None: ...
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None: ...
+
+    def on_shop_board_chef_chosen(self, message: ShopBoard.ChefChosen) -> None: ...
+
+    def action_pause(self) -> None: ...
+
+    def action_speed(self, speed: int) -> None: ...
+
+    def action_step(self) -> None: ...
+
+    def action_hire(self) -> None: ...
+
+    def action_routing(self) -> None: ...
+
+    def action_prep(self) -> None: ...
+
+    def action_branches(self) -> None: ...
+
+    def action_menu(self) -> None: ...
+
+    def action_save(self) -> None: ...
+
+    def action_filter_log(self) -> None: ...
+
+    def action_codex(self) -> None: ...
+
+    def action_help(self) -> None: ...
+
+    def action_leave(self) -> None: ...
+
+
+def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
+    """The screen's keys that are in use now, as commands (their footer label and tooltip)."""
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is not screen or not active.enabled or not binding.description:
+            continue
+        if binding.action in seen or binding.action == "command_palette":
+            continue
+        seen.add(binding.action)
+        title = binding.description[:1].upper() + binding.description[1:]
+        run = partial(screen.app.run_action, binding.action, active.node)
+        yield SystemCommand(
+            title, binding.tooltip or f"key {binding.key_display or binding.key}", run
+        )
+
+
+def app_commands(app: App[None]) -> Iterable[SystemCommand]:
+    """The app's own: the other theme, and quitting."""
+    light = app.theme == LIGHT_THEME
+    other = DEFAULT_THEME if light else LIGHT_THEME
+    yield SystemCommand(
+        f"{'Dark' if light else 'Light'} theme",
+        "Switch the colours",
+        partial(setattr, app, "theme", other),
+    )
+    yield SystemCommand("Quit pizzashop", "Leave the game", app.exit)
+
+
+def shift_commands(screen: ShiftControls) -> Iterable[SystemCommand]:
     yield SystemCommand("Pause / resume", "Pause or resume the shift", screen.action_pause)
     for speed in SPEEDS:
         yield SystemCommand(
@@ -40,9 +109,12 @@ def shift_commands(screen: ShiftScreen) -> Iterable[SystemCommand]:
     yield SystemCommand("Filter the log…", "One kind or one branch", screen.action_filter_log)
     yield SystemCommand("Codex", "The concepts behind the game", screen.action_codex)
     yield SystemCommand("Help", "Keys and what they do", screen.action_help)
+    yield SystemCommand(
+        "Leave the shift…", "Save and go back to the title, or abandon it", screen.action_leave
+    )
 
 
-def _dialogs(screen: ShiftScreen) -> Iterable[SystemCommand]:
+def _dialogs(screen: ShiftControls) -> Iterable[SystemCommand]:
     dialogs = (
         ("hire", "Hire a chef…", "Choose a branch and a specialty", screen.action_hire),
         ("routing", "Routing…", "Kitchen and branch routing, failover", screen.action_routing),
@@ -55,7 +127,7 @@ def _dialogs(screen: ShiftScreen) -> Iterable[SystemCommand]:
             yield SystemCommand(title, text, callback)
 
 
-def _chefs(screen: ShiftScreen) -> Iterable[SystemCommand]:
+def _chefs(screen: ShiftControls) -> Iterable[SystemCommand]:
     game, send = screen.game, screen.send
     for chef in game.sim.chefs.values():
         if game.allows("upgrade"):
@@ -84,7 +156,7 @@ def _chefs(screen: ShiftScreen) -> Iterable[SystemCommand]:
             )
 
 
-def _routing(screen: ShiftScreen) -> Iterable[SystemCommand]:
+def _routing(screen: ShiftControls) -> Iterable[SystemCommand]:
     game, send, sim = screen.game, screen.send, screen.game.sim
     if game.allows("route_kitchen"):
         for name, cls in KITCHEN_STRATEGIES.items():
@@ -107,7 +179,7 @@ def _routing(screen: ShiftScreen) -> Iterable[SystemCommand]:
         )
 
 
-def _branches(screen: ShiftScreen) -> Iterable[SystemCommand]:
+def _branches(screen: ShiftControls) -> Iterable[SystemCommand]:
     game, send, sim = screen.game, screen.send, screen.game.sim
     for branch in sim.branches:
         if branch.is_open and game.allows("close_branch"):
@@ -125,6 +197,6 @@ def _branches(screen: ShiftScreen) -> Iterable[SystemCommand]:
         if game.allows("hire_agents") and sim.delivery.enabled:
             yield SystemCommand(
                 f"Hire a driver at {branch.name}",
-                f"Now {len(branch.agents)} drivers",
+                f"Now {plural(len(branch.agents), 'driver')}",
                 partial(send, A.HireAgents(branch=branch.name, count=1)),
             )

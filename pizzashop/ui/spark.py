@@ -27,10 +27,13 @@ def fit(values: Sequence[float], width: int, stretch: bool = False) -> list[floa
     ]
 
 
-def sparkline(values: Sequence[float], width: int, stretch: bool = False) -> str:
-    """One row of blocks scaled to the largest value, padded on the left to `width`."""
+def sparkline(
+    values: Sequence[float], width: int, stretch: bool = False, peak: float | None = None
+) -> str:
+    """One row of blocks scaled to `peak` (by default the largest value), padded on the left to
+    `width`. A share is drawn on a fixed 0–1 scale, so 40 % never looks like 100 %."""
     columns = fit(values, width, stretch)
-    peak = max(columns, default=0.0)
+    peak = max(columns, default=0.0) if peak is None else peak
     last = len(BLOCKS) - 1
     cells = "".join(
         BLOCKS[max(1, min(last, round(value / peak * last)))] if peak > 0 and value > 0 else "▁"

@@ -17,6 +17,7 @@ from rich.text import Text
 from pizzashop.player.career import Standing, level_title
 from pizzashop.sim import LossCause
 from pizzashop.sim.files import one_line
+from pizzashop.ui.metric_rows import LOSS_LABELS
 
 NAME_WIDTH = 24
 
@@ -85,9 +86,9 @@ def versus_table(mine: dict[str, Any], rival: dict[str, Any], strategy: str) -> 
     for cause in LossCause:
         ours, theirs = mine["orders_lost"][cause.value], rival["orders_lost"][cause.value]
         if ours or theirs:
-            rows.append((f"  {cause.value.replace('_', ' ')}", str(ours), str(theirs)))
+            rows.append((f"  {LOSS_LABELS[cause.value]}", str(ours), str(theirs)))
     rows += [
-        ("p95 order→door", f"{mine['latency_p95']:.0f} min", f"{rival['latency_p95']:.0f} min"),
+        ("p95 order→door", f"{mine['latency_p95']:.1f} min", f"{rival['latency_p95']:.1f} min"),
         ("profit", f"{mine['profit']:,.0f}", f"{rival['profit']:,.0f}"),
     ]
     if "stars" in mine:

@@ -36,3 +36,4 @@ THEMES = (
     ),
 )
 DEFAULT_THEME = "pizzashop"
+LIGHT_THEME = "pizzashop-light"

@@ -1,6 +1,7 @@
 """The briefing before a shift: what happens today, which concept it teaches, and the goals.
 
-The shift waits, paused, until the player starts it.
+The shift waits, paused, until the player starts it (Enter or space); Escape goes back to the
+title instead of starting it.
 """
 
 from __future__ import annotations
@@ -17,17 +18,19 @@ from textual.widgets import Footer, Static
 from pizzashop.sim import Scenario
 
 
-def describe(scenario: Scenario) -> Text:
+def describe(scenario: Scenario, seed: int | None = None) -> Text:
+    """The scenario for a player; `seed` is the one the shift will run (default its own)."""
     text = Text()
     text.append((scenario.title or scenario.name) + "\n", "bold")
     if scenario.concept:
         text.append(f"concept: {scenario.concept}\n", "italic")
     branches = len(scenario.branches)
     hours = f"{scenario.shift_hours:g}-hour shift · {branches} branch{'es' if branches > 1 else ''}"
-    text.append(f"{hours} · seed {scenario.seed}\n\n")
+    text.append(f"{hours} · seed {scenario.seed if seed is None else seed}\n\n")
     text.append(" ".join((scenario.briefing or scenario.description).split()) + "\n")
     if scenario.goals is not None:
-        text.append("\nGoals\n", "bold")
+        text.append("\nGoals", "bold")
+        text.append("  (on screen while you play, marked ✓ met, ! at risk, ✗ missed)\n")
         for tier, goal in (
             ("main", scenario.goals.main),
             ("bonus", scenario.goals.bonus),
@@ -38,17 +41,27 @@ def describe(scenario: Scenario) -> Text:
     return text
 
 
-class BriefingScreen(ModalScreen[None]):
+class BriefingScreen(ModalScreen[bool]):
+    """Dismissed with True to start the shift, False to go back to the title."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space,escape", "dismiss", "start the shift"),
+        Binding("enter,space", "start", "start the shift"),
+        Binding("escape", "back", "back to the title"),
     ]
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         super().__init__()
         self.scenario = scenario
+        self.seed = seed
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="briefing") as box:
             box.border_title = "Briefing"
-            yield Static(describe(self.scenario))
+            yield Static(describe(self.scenario, self.seed))
         yield Footer(compact=True)
+
+    def action_start(self) -> None:
+        self.dismiss(True)
+
+    def action_back(self) -> None:
+        self.dismiss(False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.console import Group
@@ -24,29 +25,52 @@ SYMBOLS = (
     ("bk", "a backup chef: on call, or covering for a chef on leave"),
     ("▸ ◂ ·", "a driver out with an order, on the way back, or waiting"),
     ("! 2", "warnings at a branch (they fire before orders are lost)"),
+    ("✓ ! ✗", "a goal met, at risk, or missed as things stand (header and metrics)"),
 )
 
 SCORING = (
     "Goodput = orders delivered on time ÷ orders placed — the headline. Orders placed = delivered "
-    "+ lost (by cause) + still in flight. Latency is order to door (p50/p95/p99) and is always "
-    "shown beside the losses. Score = 1000 × goodput + profit ÷ 10. Stars: main goal, then bonus "
-    "and speed goals."
+    "+ lost (by cause) + still in flight. During the shift the header shows goodput over the "
+    "orders already done (\"of 20 done\"), with those in flight apart; at the end, over every "
+    "order placed. Latency is order to door (p50/p95/p99) and is always shown beside the losses; "
+    "the charts cover the last hour, the goals the whole shift. Score = 1000 × goodput + profit "
+    "÷ 10. Stars: main goal, then bonus and speed goals."
 )
 
 
-def keys_table() -> Table:
-    table = Table(title="Keys", show_header=False, box=None, expand=True, padding=(0, 1))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(ratio=1)
+def shift_keys() -> list[tuple[str, str]]:
+    """The keys of a shift, as (key, what it does)."""
+    rows = []
     for binding in SHIFT_BINDINGS:
         if binding.group is SPEED:
             if binding.key == "1":
-                table.add_row("1 2 3 4", HELP_TEXT["speed"])
+                rows.append(("1 2 3 4", HELP_TEXT["speed"]))
             continue
-        table.add_row(KEY_NAMES.get(binding.key, binding.key), HELP_TEXT[binding.action])
-    table.add_row("↑ ↓  ⏎  click", HELP_TEXT["choose"])
-    table.add_row("q  ctrl+c", HELP_TEXT["quit"])
+        rows.append((KEY_NAMES.get(binding.key, binding.key), HELP_TEXT[binding.action]))
+    rows.append(("↑ ↓  ⏎  click", HELP_TEXT["choose"]))
+    return rows
+
+
+def screen_keys(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """Another screen's keys (the title's, say), from its bindings' labels and tooltips."""
+    rows = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.description:
+            key = binding.key_display or ", ".join(
+                KEY_NAMES.get(key, key) for key in binding.key.split(",")
+            )
+            rows.append((key, binding.tooltip or binding.description))
+    return rows
+
+
+def keys_table(rows: list[tuple[str, str]]) -> Table:
+    table = Table(title="Keys", show_header=False, box=None, expand=True, padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for key, text in rows:
+        table.add_row(key, text)
     table.add_row("ctrl+p", HELP_TEXT["palette"])
+    table.add_row("ctrl+c", HELP_TEXT["quit"])
     return table
 
 
@@ -71,14 +95,20 @@ def symbols_table() -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    """The keys of the screen it was opened from (by default a shift's), and the game's rules."""
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss", "close")]
+
+    def __init__(self, keys: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.keys = shift_keys() if keys is None else keys
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="help") as box:
             box.border_title = "Help"
             yield Static(
                 Group(
-                    keys_table(),
+                    keys_table(self.keys),
                     Text(""),
                     symbols_table(),
                     Text(""),

@@ -8,7 +8,7 @@ averages, so the fastest key runs hours a second).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,14 +18,12 @@ from textual.screen import Screen
 from pizzashop.sim import Simulation
 from pizzashop.ui.frames import FrameClock
 from pizzashop.ui.game import Game
+from pizzashop.ui.host import host
 from pizzashop.ui.keys import SPEED
 from pizzashop.ui.lab import LAB_SPEEDS, PARAMETERS, Meter, Settings, lab_scenario
 from pizzashop.ui.lab_rows import clock_row, result_rows, setting_rows
 from pizzashop.ui.widgets.footer import ShopFooter
 from pizzashop.ui.widgets.lab_panel import LabPanel
-
-if TYPE_CHECKING:
-    from pizzashop.ui.app import PizzaShopApp
 
 
 class LabScreen(Screen[None]):
@@ -45,8 +43,6 @@ class LabScreen(Screen[None]):
     ]
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-
-    app: PizzaShopApp
 
     def __init__(self, live: bool = True, settings: Settings | None = None) -> None:
         super().__init__()
@@ -68,7 +64,7 @@ class LabScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#lab-settings", LabPanel).border_title = "kitchen"
         self.query_one("#lab-results", LabPanel).border_title = "simulation beside theory"
-        self.game.paused = self.app.paused
+        self.game.paused = host(self).paused
         self.update_panels()
         if self.live:
             self.frames.start(self)

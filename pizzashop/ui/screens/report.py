@@ -5,7 +5,8 @@ watch the replay, save it, or export the report from here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -20,15 +21,16 @@ from pizzashop.player.library import REPLAYS, export_shift, save_game
 from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
 from pizzashop.sim.campaign import render_debrief
 from pizzashop.sim.files import one_line
+from pizzashop.sim.live import goal_standings
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.game import Game, Mode
-from pizzashop.ui.metric_rows import Spark
+from pizzashop.ui.host import host
+from pizzashop.ui.metric_rows import LOSS_LABELS, agreeing, goal_cell
+from pizzashop.ui.notice import Notice
 from pizzashop.ui.screens.codex import CodexScreen
 from pizzashop.ui.standing import standing_view, stars, versus_table
-from pizzashop.ui.widgets.charts import ShiftCharts
-
-if TYPE_CHECKING:
-    from pizzashop.ui.app import PizzaShopApp
+from pizzashop.ui.widgets.cells import singular_counts
+from pizzashop.ui.widgets.charts import Chart, ShiftCharts
 
 HEADLINES = {Mode.PLAY: "End of shift", Mode.SANDBOX: "Sandbox", Mode.REPLAY: "Replay"}
 MOMENT_MINUTES = 15.0
@@ -45,23 +47,30 @@ def stars_text(report: dict[str, Any]) -> str:
 
 
 def goals_table(sim: Simulation, report: dict[str, Any]) -> Table | None:
-    goals = sim.scenario.goals
-    if goals is None:
+    """Each goal met or missed, beside the figure that decided it (printed precisely enough to
+    agree with its bound: a p95 of 29.99 against "under 30" is not shown as 30)."""
+    if sim.scenario.goals is None:
         return None
     table = Table(show_header=False, box=None, padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column()
-    for tier, goal in (("main", goals.main), ("bonus", goals.bonus), ("speed", goals.speed)):
-        if goal is not None:
-            met = report["goals"][tier]
-            bound = f"≥ {goal.min:g}" if goal.min is not None else f"≤ {goal.max:g}"
-            table.add_row("✓" if met else "✗", tier, goal.text or f"{goal.metric} {bound}")
+    table.add_column(no_wrap=True)
+    for standing in goal_standings(sim, report):
+        goal, cell = standing.goal, goal_cell(standing)
+        met = report["goals"][standing.tier]
+        table.add_row(
+            "✓" if met else "✗",
+            standing.tier,
+            goal.text or f"{cell.label} {cell.bound}",
+            f"{cell.label} {cell.value}",
+        )
     return table
 
 
-def figures_table(report: dict[str, Any]) -> Table:
+def figures_table(report: dict[str, Any], p95_bound: float | None = None) -> Table:
     table = Table(show_header=False, box=None, padding=(0, 1))
+    p95 = agreeing(report["latency_p95"], p95_bound)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     per_1000 = report["cost_per_1000_on_time"]
@@ -73,8 +82,7 @@ def figures_table(report: dict[str, Any]) -> Table:
         ("throughput", f"{report['throughput_per_hour']:.1f} orders/hour"),
         (
             "order→door",
-            f"p50 {report['latency_p50']:.0f} · p95 {report['latency_p95']:.0f} · "
-            f"p99 {report['latency_p99']:.0f} min",
+            f"p50 {report['latency_p50']:.0f} · p95 {p95} · p99 {report['latency_p99']:.0f} min",
         ),
         ("chefs busy", f"{report['chef_utilisation']:.0%}"),
         ("revenue", f"{report['revenue']:,.0f} (refunds {report['refunds']:,.0f})"),
@@ -98,7 +106,7 @@ def ledger_table(report: dict[str, Any]) -> Table | Text:
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for cause, count in sorted(lost.items(), key=lambda kv: -kv[1]):
-        table.add_row(str(count), cause.replace("_", " "), LOSS_TEXT[LossCause(cause)])
+        table.add_row(str(count), LOSS_LABELS[cause], LOSS_TEXT[LossCause(cause)])
     return table
 
 
@@ -121,19 +129,67 @@ def moments_text(sim: Simulation) -> Text:
     return text
 
 
-def chart_rows(sim: Simulation) -> list[Spark]:
-    samples = sim.metrics.samples
-    losses = [s.lost for s in samples]
-    lost_per_sample = [b - a for a, b in zip([0, *losses], losses, strict=False)]
-    peak_queue = max((s.queue for s in samples), default=0)
-    low_money = min((s.money for s in samples), default=0.0)
+def goal_bound(sim: Simulation, metric: str) -> tuple[float | None, str]:
+    """The bound of the scenario's goal on `metric` (if any), and the goal in words."""
+    goals = sim.scenario.goals
+    for goal in (goals.main, goals.bonus, goals.speed) if goals is not None else ():
+        if goal is not None and goal.metric == metric:
+            bound = goal.min if goal.min is not None else goal.max
+            op = "≥" if goal.min is not None else "≤"
+            return bound, f"goal {op} {bound:g}"
+    return None, ""
+
+
+def shift_charts(sim: Simulation, report: dict[str, Any]) -> list[Chart]:
+    """The shift's time series as charts, each with its unit and, where a goal applies, the
+    goal's threshold."""
+    samples = [s for s in sim.metrics.samples if s.time <= sim.now]
+    p95_goal, p95_text = goal_bound(sim, "latency_p95")
+    lost_goal, lost_text = goal_bound(sim, "orders_lost_total")
+    profit_goal, profit_text = goal_bound(sim, "profit")
+    start = sim.ledger.start
+    money = tuple(s.money for s in samples)
+    low = min((*money, start + (profit_goal or 0.0)), default=0.0)
+    peak = max((s.throughput for s in samples), default=0)
     return [
-        Spark("throughput", "per hour", tuple(s.throughput for s in samples)),
-        Spark("queue", f"peak {peak_queue}", tuple(s.queue for s in samples)),
-        Spark("p95 latency", "minutes", tuple(s.p95 for s in samples)),
-        Spark("lost", f"{sum(lost_per_sample)} total", tuple(lost_per_sample)),
-        Spark("chefs busy", "share", tuple(s.utilisation for s in samples)),
-        Spark("money", f"{sim.ledger.balance:,.0f}", tuple(s.money - low_money for s in samples)),
+        Chart(
+            "throughput",
+            f"orders delivered per hour · peak {peak:.0f}",
+            tuple(s.throughput for s in samples),
+        ),
+        Chart(
+            "p95 order→door",
+            f"minutes, over the hour before each point · whole shift {report['latency_p95']:.1f}",
+            tuple(s.p95 for s in samples),
+            threshold=p95_goal,
+            goal=f"{p95_text} min (whole shift)" if p95_text else "",
+        ),
+        Chart(
+            "queue",
+            f"items waiting · peak {max((s.queue for s in samples), default=0)}",
+            tuple(float(s.queue) for s in samples),
+        ),
+        Chart(
+            "lost",
+            f"orders lost so far · {report['orders_lost_total']} in all",
+            tuple(float(s.lost) for s in samples),
+            threshold=lost_goal,
+            goal=lost_text,
+        ),
+        Chart(
+            "chefs busy",
+            "% of chefs on duty cooking or prepping",
+            tuple(100 * s.utilisation for s in samples),
+            top=100.0,
+        ),
+        Chart(
+            "money",
+            f"balance · started {start:,.0f}, ended {sim.ledger.balance:,.0f}",
+            money,
+            bottom=min(0.0, low),
+            threshold=None if profit_goal is None else start + profit_goal,
+            goal=f"profit {profit_text}" if profit_text else "",
+        ),
     ]
 
 
@@ -147,13 +203,19 @@ class ReportScreen(Screen[None]):
         Binding("c", "codex", "codex"),
     ]
 
-    app: PizzaShopApp
-
-    def __init__(self, game: Game, codex: Codex, standing: Standing | None = None) -> None:
+    def __init__(
+        self,
+        game: Game,
+        codex: Codex,
+        standing: Standing | None = None,
+        used_up: Path | None = None,
+    ) -> None:
         super().__init__()
         self.game = game
         self.codex = codex
         self.standing = standing
+        self.used_up = used_up
+        """The save this shift was continued from, removed from CONTINUE now it is over."""
         self.report = build_report(game.sim)
         game.keep_pace()
         self.rival = None if game.rival is None else build_report(game.rival)
@@ -183,19 +245,35 @@ class ReportScreen(Screen[None]):
             yield Static("Over the shift", classes="section")
             yield ShiftCharts(id="charts")
             yield Static("Figures", classes="section")
-            yield Static(figures_table(report), id="figures")
+            p95_bound, _ = goal_bound(sim, "latency_p95")
+            yield Static(figures_table(report, p95_bound), id="figures")
             yield Static("Loss ledger", classes="section")
             yield Static(ledger_table(report), id="ledger")
             yield Static("Worst moments", classes="section")
             yield Static(moments_text(sim), id="moments")
-            debrief = render_debrief(sim.scenario, report)
+            debrief = singular_counts(render_debrief(sim.scenario, report))
             if debrief:
                 yield Static("Debrief", classes="section")
                 yield Static(debrief, id="debrief", markup=False)
+        yield Static(id="notice", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(ShiftCharts).show(chart_rows(self.game.sim))
+        sim = self.game.sim
+        span = (0.0, max(sim.now, sim.shift_end))
+        self.query_one(ShiftCharts).draw(shift_charts(sim, self.report), span, sim.clock)
+        if self.used_up is not None:
+            self.notify(
+                f"The save this shift continued ({self.used_up.name}) is used up and no longer "
+                "listed to continue; s keeps a replay of the whole shift."
+            )
+
+    def notice(self, notice: Notice) -> None:
+        """Notices go in the report's own line: a toast would cover the debrief."""
+        line = self.query_one("#notice", Static)
+        line.update(Text(notice.plain(), "bold" if notice.severity == "error" else ""))
+        line.set_class(notice.severity == "error", "-error")
+        line.add_class("-shown")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "save_replay" or self.game.mode is not Mode.REPLAY
@@ -218,13 +296,14 @@ class ReportScreen(Screen[None]):
         self.notify(written, title="Report exported", timeout=10, markup=False)
 
     def action_retry(self) -> None:
-        self.app.start_shift(self.game.retry(), brief=False)
+        """The same shift again, paused on its briefing."""
+        host(self).start_shift(self.game.retry())
 
     def action_replay(self) -> None:
-        self.app.start_shift(self.game.retry(replay=True), brief=False)
+        host(self).start_shift(self.game.retry(replay=True), brief=False)
 
     def action_title(self) -> None:
-        self.app.show_title()
+        host(self).show_title()
 
     def action_codex(self) -> None:
         self.app.push_screen(CodexScreen(self.codex))

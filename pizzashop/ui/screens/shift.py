@@ -7,19 +7,24 @@ and its outcome, done or refused with a reason, becomes a notification.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from pizzashop.player.library import save_game
+from pizzashop.player.library import delete_save, save_game
 from pizzashop.sim import Action
+from pizzashop.sim.live import goal_standings, live_report
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.frames import FrameClock
 from pizzashop.ui.game import Game, Mode
+from pizzashop.ui.host import host
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY, SHIFT_BINDINGS
+from pizzashop.ui.palette import shift_commands
 from pizzashop.ui.screens.briefing import BriefingScreen
 from pizzashop.ui.screens.codex import CodexScreen
 from pizzashop.ui.screens.dialogs import (
@@ -31,6 +36,7 @@ from pizzashop.ui.screens.dialogs import (
     PrepDialog,
     RoutingDialog,
 )
+from pizzashop.ui.screens.dialogs.leave import Leave, LeaveDialog
 from pizzashop.ui.screens.help import HelpScreen
 from pizzashop.ui.screens.report import ReportScreen
 from pizzashop.ui.widgets.board import ShopBoard
@@ -39,10 +45,11 @@ from pizzashop.ui.widgets.footer import ShopFooter
 from pizzashop.ui.widgets.metrics import MetricsPanel
 from pizzashop.ui.widgets.status import StatusBar
 
-if TYPE_CHECKING:
-    from pizzashop.ui.app import PizzaShopApp
-
 REPLAY_HINT = "Space plays or pauses, 1–4 set the speed, . steps. The actions come from the file."
+FIRST_WARNING = (
+    "Paused on the day's first warning, so you can act before an order is lost. "
+    "Space resumes."
+)
 
 
 class ShiftScreen(Screen[None]):
@@ -55,14 +62,21 @@ class ShiftScreen(Screen[None]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
     AUTO_FOCUS = "ShopBoard"
 
-    app: PizzaShopApp
-
-    def __init__(self, game: Game, codex: Codex, live: bool = True, brief: bool = True) -> None:
+    def __init__(
+        self,
+        game: Game,
+        codex: Codex,
+        live: bool = True,
+        brief: bool = True,
+        source: Path | None = None,
+    ) -> None:
         super().__init__()
         self.game = game
         self.codex = codex
         self.live = live
         self.brief = brief
+        self.source = source
+        """The save this game was continued from: used up once the shift is over."""
         self.hint: str | None = None
         self.frames = FrameClock(self.tick)
         self._ended = False
@@ -82,21 +96,28 @@ class ShiftScreen(Screen[None]):
         self._title_log()
         if self.brief and self.game.sim.scenario.briefing:
             paused, self.game.paused = self.game.paused, True
-            self.app.push_screen(
-                BriefingScreen(self.game.sim.scenario), lambda _: self._start(paused)
-            )
+            briefing = BriefingScreen(self.game.sim.scenario, self.game.sim.seed)
+            self.app.push_screen(briefing, lambda start: self._start(paused, bool(start)))
         self.update_panels()
         if self.game.mode is Mode.REPLAY:
             self.notify(REPLAY_HINT, title="Replay", timeout=8)
         if self.live:
             self.frames.start(self)
 
-    def _start(self, paused: bool) -> None:
-        """The briefing was read: run (or stay paused, as the app was asked to start)."""
+    def _start(self, paused: bool, start: bool) -> None:
+        """The briefing was read: run (or stay paused, as the app was asked to start), or go
+        back to the title."""
+        if not start:
+            host(self).show_title()
+            return
         self.game.paused = paused
         self.frames.restart()
         self.refresh_bindings()
-        self.query_one(StatusBar).update_status()
+        self.update_panels()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """The command palette: every action the scenario allows."""
+        return shift_commands(self)
 
     # ----------------------------------------------------------------- time
 
@@ -107,37 +128,58 @@ class ShiftScreen(Screen[None]):
 
     def update_panels(self) -> None:
         """Read the sim into every panel; each repaints only the lines that changed."""
-        news = self.game.news()
+        game = self.game
+        news = game.news()
+        report = live_report(game.sim)
+        standings = goal_standings(game.sim, report)
         self.query_one(EventLog).add(news.entries)
-        self.query_one(StatusBar).update_status()
+        self.query_one(StatusBar).update_status(report, standings)
         self.query_one(ShopBoard).update_board()
-        self.query_one(MetricsPanel).update_metrics()
-        self._offer_codex(news.moments)
-        if self.game.sim.finished and not self._ended:
+        warnings = list(game.warnings.values())
+        self.query_one(MetricsPanel).update_metrics(report, standings, warnings)
+        if news.warned:
+            self._first_warning(news.warned[0])
+        elif not self._ended:
+            self._offer_codex(news.moments)
+        if game.sim.finished and not self._ended:
             self._ended = True
             self.call_later(self._end_shift)
+
+    def _first_warning(self, text: str) -> None:
+        """On a campaign level, the first warning pauses the game, once per level a session, as
+        a tutorial would: at 8× a warning is up for well under a second before its loss."""
+        game, app = self.game, host(self)
+        scenario = game.sim.scenario
+        if game.mode is not Mode.PLAY or game.paused or game.sim.finished:
+            return
+        if scenario.name in app.warned or app.career.level_of(scenario) is None:
+            return
+        app.warned.add(scenario.name)
+        self.action_pause()
+        self.notify(f"{text}\n{FIRST_WARNING}", title="Warning", severity="warning", timeout=10)
 
     def _end_shift(self) -> None:
         while self.app.screen is not self:
             self.app.pop_screen()
-        standing = self.app.record(self.game)
-        self.app.switch_screen(ReportScreen(self.game, self.codex, standing))
+        app = host(self)
+        standing = app.record(self.game)
+        used_up = None
+        if self.source is not None and self.game.mode is not Mode.REPLAY:
+            used_up = self.source if delete_save(self.source) else None
+        self.app.switch_screen(ReportScreen(self.game, self.codex, standing, used_up))
 
     # ---------------------------------------------------------------- codex
 
     def _offer_codex(self, moments: list[str]) -> None:
-        """Offer the codex entry for the first new moment, once per concept per session."""
+        """Offer the codex entry for the first new moment, once per concept per session, in
+        the log's subtitle (`c` opens it there)."""
         for moment in moments:
             concept = self.codex.for_moment(moment)
-            if concept is None or concept.id in self.app.offered:
+            if concept is None or concept.id in host(self).offered:
                 continue
-            self.app.offered.add(concept.id)
+            host(self).offered.add(concept.id)
             self.hint = concept.id
-            self.notify(
-                f"{concept.summary}\nPress [b]c[/b] to read about {concept.title.lower()}.",
-                title=f"Codex · {concept.title}",
-                timeout=8,
-            )
+            self._title_log()
             return
 
     # -------------------------------------------------------------- actions
@@ -153,34 +195,33 @@ class ShiftScreen(Screen[None]):
         return kinds is None or self.game.allows(*kinds)
 
     def send(self, actions: Action | list[Action] | None) -> None:
-        """Apply actions through the sim and say how each went."""
+        """Apply actions through the sim. What was done shows in the log (and on the board);
+        a refusal is also a toast, with its reason."""
         if actions is None:
             return
         for action in actions if isinstance(actions, list) else [actions]:
             outcome = self.game.apply(action)
-            if outcome.ok:
-                self.notify(outcome.reason, timeout=3)
-            else:
-                self.notify(outcome.reason, title="Refused", severity="error", timeout=6)
+            if not outcome.ok:
+                self.notify(outcome.reason, title="Refused", severity="error", timeout=5)
         self.update_panels()
 
     def action_pause(self) -> None:
         self.game.paused = not self.game.paused
         self.frames.restart()
         self.refresh_bindings()
-        self.query_one(StatusBar).update_status()
+        self.update_panels()
 
     def action_speed(self, speed: int) -> None:
         self.game.speed = speed
         if self.game.paused:
             self.action_pause()
-        self.query_one(StatusBar).update_status()
+        self.update_panels()
 
     def action_step(self) -> None:
         self.game.step()
         self.update_panels()
 
-    def action_save(self) -> None:
+    def action_save(self) -> bool:
         """Save the game as it stands; the title screen lists it to continue."""
         try:
             path = save_game(self.game.sim)
@@ -188,9 +229,29 @@ class ShiftScreen(Screen[None]):
             self.notify(
                 f"Could not save: {error}", title="Not saved", severity="error", markup=False
             )
-            return
+            return False
         note = " The versus rival is not saved." if self.game.rival is not None else ""
-        self.notify(f"Saved to {path}.{note}", title="Saved", timeout=6, markup=False)
+        self.notify(f"Saved to {path}.{note}", title="Saved", timeout=5, markup=False)
+        return True
+
+    def action_leave(self) -> None:
+        """`q`: save and go back to the title, abandon the shift, or quit — paused meanwhile."""
+        paused, self.game.paused = self.game.paused, True
+        self.update_panels()
+
+        def chosen(choice: Leave | None) -> None:
+            if choice is None:
+                self.game.paused = paused
+                self.frames.restart()
+                self.update_panels()
+            elif choice is Leave.QUIT:
+                self.app.exit()
+            elif choice is Leave.ABANDON or self.action_save():
+                host(self).show_title()
+
+        can_save = self.check_action("save", ()) is True
+        dialog = LeaveDialog(can_save, watching=self.game.mode is Mode.REPLAY)
+        self.app.push_screen(dialog, chosen)
 
     def action_hire(self) -> None:
         board = self.query_one(ShopBoard)
@@ -228,9 +289,13 @@ class ShiftScreen(Screen[None]):
             self._title_log()
 
     def _title_log(self) -> None:
+        """The log's title says what it shows; its subtitle offers the latest codex hint (a
+        line of the frame rather than a toast over the log)."""
         log = self.query_one(EventLog)
         log.border_title = f"log · {log.filter_text}"
-        log.border_subtitle = "f filter"
+        concept = self.codex.concept(self.hint) if self.hint else None
+        hint = f"c: about {concept.title.lower()} · " if concept is not None else ""
+        log.border_subtitle = f"{hint}f filter"
 
     def action_codex(self) -> None:
         self.app.push_screen(CodexScreen(self.codex, self.hint))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,20 +17,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from pizzashop.player.library import REPLAYS, SAVES, Listed, listing
+from pizzashop.player.library import REPLAYS, SAVES, Listed, delete_save, listing
 from pizzashop.sim import InputError, Scenario, bundled_levels, bundled_scenarios, load_scenario
 from pizzashop.sim.files import one_line
 from pizzashop.ui.game import Game, Mode, is_sandbox
+from pizzashop.ui.host import host
 from pizzashop.ui.screens.briefing import describe
 from pizzashop.ui.screens.codex import CodexScreen
-from pizzashop.ui.screens.dialogs.versus import VersusDialog
-from pizzashop.ui.screens.help import HelpScreen
+from pizzashop.ui.screens.dialogs.choose import Choice, ChooseDialog
+from pizzashop.ui.screens.dialogs.confirm import ConfirmDialog
+from pizzashop.ui.screens.help import HelpScreen, screen_keys
 from pizzashop.ui.screens.lab import LabScreen
 from pizzashop.ui.standing import stars
-from pizzashop.ui.widgets.cells import clock_hours
-
-if TYPE_CHECKING:
-    from pizzashop.ui.app import PizzaShopApp
+from pizzashop.ui.widgets.cells import shop_clock
 
 TAGLINE = "Run a pizza shop. Learn system design by feeling it in the numbers."
 LAB_TEXT = (
@@ -75,14 +74,13 @@ Row = tuple[str, Entry, Text]
 class TitleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "play", "play", priority=True),
-        Binding("s", "sandbox", "sandbox", tooltip="every action, no goals, no stars"),
-        Binding("v", "versus", "versus", tooltip="play against a routing algorithm"),
-        Binding("l", "lab", "lab", tooltip="the queueing lab"),
-        Binding("c", "codex", "codex"),
-        Binding("question_mark", "help", "help"),
+        Binding("s", "sandbox", "sandbox", tooltip="choose a scenario: every action, no goals"),
+        Binding("v", "versus", "versus", tooltip="choose a scenario and a routing algorithm"),
+        Binding("l", "lab", "lab", tooltip="the queueing lab: M/M/c beside Erlang C"),
+        Binding("d", "delete", "delete", tooltip="delete the highlighted save or replay"),
+        Binding("c", "codex", "codex", tooltip="the concepts behind the game"),
+        Binding("question_mark", "help", "help", tooltip="this screen's keys, symbols, scoring"),
     ]
-
-    app: PizzaShopApp
 
     def __init__(self) -> None:
         super().__init__()
@@ -115,15 +113,19 @@ class TitleScreen(Screen[None]):
 
     def fill(self) -> None:
         """Build the list from the bundled files, the player's progress and their saves."""
-        career = self.app.career
+        career = host(self).career
         earned, most = career.stars()
         unsaved = " · progress not saved" if career.problem is not None else ""
+        saves, replays = [], listing(REPLAYS)
+        for listed in listing(SAVES):  # a finished game in the saves is a replay, not a save
+            finished = listed.save is not None and listed.save.kind == "replay"
+            (replays if finished else saves).append(listed)
         groups = (
-            ("CONTINUE", "", self._files("save", listing(SAVES))),
+            ("CONTINUE", "", self._files("save", saves)),
             ("CAMPAIGN", f"  ★ {earned}/{most}{unsaved}", self._levels()),
             ("SCENARIOS", "", self._scenarios("scenario")),
             ("LAB", "", [("lab", Entry("lab", "lab"), LAB_LABEL)]),
-            ("REPLAYS", "", self._files("replay", listing(REPLAYS))),
+            ("REPLAYS", "", self._files("replay", replays)),
         )
         self.entries = {}
         options: list[Option | None] = []
@@ -161,7 +163,7 @@ class TitleScreen(Screen[None]):
 
     def _levels(self) -> list[Row]:
         """Levels numbered in play order: stars and best score, or locked."""
-        career = self.app.career
+        career = host(self).career
         unlocked = career.unlocked()
         rows: list[Row] = []
         for number, (key, entry, _) in enumerate(self._scenarios("level"), start=1):
@@ -184,8 +186,8 @@ class TitleScreen(Screen[None]):
         scenarios.set_options(options)
         keep = before.id if before is not None and before.id in self.entries else None
         if keep is None:
-            unlocked = self.app.career.unlocked()
-            current = [f"level:{name}" for name in self.app.career.order if name in unlocked]
+            unlocked = host(self).career.unlocked()
+            current = [f"level:{name}" for name in host(self).career.order if name in unlocked]
             keep = current[-1] if current else None
         if keep is not None:
             scenarios.highlighted = scenarios.get_option_index(keep)
@@ -223,7 +225,7 @@ class TitleScreen(Screen[None]):
         return text
 
     def level_status(self, level: str) -> Text:
-        career = self.app.career
+        career = host(self).career
         if level not in career.unlocked():
             needed = career.needed_for(level)
             return Text(
@@ -251,10 +253,9 @@ class TitleScreen(Screen[None]):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("sandbox", "versus"):
+        if action == "delete":
             entry = self.chosen()
-            playable = entry is not None and entry.scenario is not None
-            return True if playable else None
+            return entry is not None and entry.file is not None
         return True
 
     def _seed(self) -> tuple[bool, int | None]:
@@ -285,11 +286,11 @@ class TitleScreen(Screen[None]):
         elif entry.scenario is not None and self._allowed(entry):
             usable, seed = self._seed()
             if usable:
-                self.app.start_shift(Game.start(entry.scenario, seed))
+                host(self).start_shift(Game.start(entry.scenario, seed))
 
     def _allowed(self, entry: Entry) -> bool:
         """A locked level is refused, with what unlocks it."""
-        career = self.app.career
+        career = host(self).career
         if entry.kind != "level" or entry.name in career.unlocked():
             return True
         needed = self._title(career.needed_for(entry.name))
@@ -306,41 +307,72 @@ class TitleScreen(Screen[None]):
         assert listed is not None
         if listed.save is None:
             self.notify(listed.problem or "", title="Cannot open", severity="error", markup=False)
-        elif entry.kind == "replay":
-            self.app.start_shift(Game.replay(listed.save), brief=False)
+        elif entry.kind == "replay" or listed.save.kind == "replay":
+            host(self).start_shift(Game.replay(listed.save), brief=False)
         else:
-            self.app.start_shift(Game.resume(listed.save), brief=False)
+            host(self).start_shift(Game.resume(listed.save), brief=False, source=listed.path)
 
-    def action_sandbox(self) -> None:
-        entry = self.chosen()
-        if entry is not None and entry.scenario is not None:
-            usable, seed = self._seed()
-            if usable:
-                self.app.start_shift(Game.start(entry.scenario, seed, mode=Mode.SANDBOX))
+    def _choices(self, unlocked_only: bool) -> list[tuple[str, Scenario, Text]]:
+        """Levels (numbered) and scenarios that can be played, for the sandbox and versus."""
+        unlocked = host(self).career.unlocked()
+        choices: list[tuple[str, Scenario, Text]] = []
+        for number, (key, entry, _) in enumerate(self._scenarios("level"), start=1):
+            if entry.scenario is not None and (entry.name in unlocked or not unlocked_only):
+                title = entry.scenario.title or entry.name
+                label = Text.assemble((f"{number:>2} ", "dim"), title)
+                choices.append((key, entry.scenario, label))
+        for key, entry, label in self._scenarios("scenario"):
+            if entry.scenario is not None:
+                choices.append((key, entry.scenario, label))
+        return choices
 
-    def action_versus(self) -> None:
-        entry = self.chosen()
-        if entry is None or entry.scenario is None or not self._allowed(entry):
-            return
+    def _choose(self, versus: bool) -> None:
+        """The sandbox or versus chooser, starting at the highlighted scenario."""
         usable, seed = self._seed()
         if not usable:
             return
-        scenario = entry.scenario
+        option = self.query_one("#scenarios", OptionList).highlighted_option
+        current = option.id if option is not None else None
 
-        def start(strategy: str | None) -> None:
-            if strategy is not None:
-                self.app.start_shift(Game.start(scenario, seed, versus=strategy))
+        def start(choice: Choice | None) -> None:
+            if choice is not None:
+                scenario, strategy = choice
+                mode = Mode.PLAY if versus else Mode.SANDBOX
+                host(self).start_shift(Game.start(scenario, seed, mode=mode, versus=strategy))
 
-        self.app.push_screen(VersusDialog(scenario), start)
+        self.app.push_screen(ChooseDialog(self._choices(versus), current, versus), start)
+
+    def action_sandbox(self) -> None:
+        self._choose(versus=False)
+
+    def action_versus(self) -> None:
+        self._choose(versus=True)
+
+    def action_delete(self) -> None:
+        """Delete the highlighted save or replay, once the player confirms."""
+        entry = self.chosen()
+        if entry is None or entry.file is None:
+            return
+        path = entry.file.path
+
+        def delete(yes: bool | None) -> None:
+            if yes and not delete_save(path):
+                self.notify(f"Could not delete {path.name}.", severity="error", markup=False)
+            self.fill()
+
+        what = "replay" if entry.kind == "replay" else "save"
+        question = f"Delete the {what} {one_line(path.name)}? It cannot be undone."
+        self.app.push_screen(ConfirmDialog(f"Delete this {what}?", question, "Delete"), delete)
 
     def action_lab(self) -> None:
-        self.app.push_screen(LabScreen(live=self.app.live))
+        self.app.push_screen(LabScreen(live=host(self).live))
 
     def action_codex(self) -> None:
-        self.app.push_screen(CodexScreen(self.app.codex))
+        self.app.push_screen(CodexScreen(host(self).codex))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        keys = screen_keys(self.BINDINGS)
+        self.app.push_screen(HelpScreen([*keys, ("q", "quit pizzashop")]))
 
 
 def file_label(listed: Listed) -> Text:
@@ -352,7 +384,7 @@ def file_label(listed: Listed) -> Text:
     scenario = save.scenario
     note = f"  {written}"
     if save.kind == "save":
-        note += f" · at {clock_hours(scenario.open_hour + save.time / 60)}"
+        note += f" · at {shop_clock(scenario.open_hour, save.time)}"
     note += f" · seed {save.seed}" + (" · sandbox" if is_sandbox(scenario) else "")
     return Text.assemble(one_line(scenario.title or scenario.name), (note, "dim"))
 
@@ -369,11 +401,12 @@ def file_details(kind: str, listed: Listed) -> Text:
         text.append("The actions are the file's; you cannot act.\n\n")
     else:
         text.append("Saved game\n\n", "bold")
-        text.append(f"⏎ continues it at {clock_hours(scenario.open_hour + save.time / 60)}, ")
-        text.append("paused.\n\n")
+        text.append(f"⏎ continues it at {shop_clock(scenario.open_hour, save.time)}, ")
+        text.append("paused. Once that shift is over, the save is used up.\n\n")
     text.append(one_line(scenario.title or scenario.name) + "\n", "bold")
     text.append(f"seed {save.seed} · {len(save.actions)} action(s)")
     if save.kitchen_strategy is not None:
         text.append(f" · kitchen routing {save.kitchen_strategy}")
     text.append(f"\n{one_line(str(listed.path))}\n", "dim")
+    text.append("\nd deletes it.\n", "dim")
     return text

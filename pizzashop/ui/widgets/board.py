@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -246,8 +247,9 @@ class ShopBoard(LinePanel):
         text.append("─" * (bar_w - steps) + " ", self.style("board--muted"))
         text.append(job)
         self._queue(text, row.queue, width - text.cell_len)
-        if row.selected:
-            text.stylize(self.style("board--cursor"))
+        if row.selected:  # the cursor's background and weight; each part keeps its own colour
+            cursor = self.style("board--cursor")
+            text.stylize(Style(bgcolor=cursor.bgcolor, bold=cursor.bold))
         return text
 
     def _queue(self, text: Text, queue: tuple[Mood, ...], room: int) -> None:

@@ -1,4 +1,5 @@
-"""The footer of the shift: every key when there is room, the essential ones at 80 columns."""
+"""The footer of the shift: every key when there is room, the essential ones at 80 columns —
+always pause, speed, save, help and `q` (the way back to the title)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.widgets import Footer
 ROOMY = 100
 """Below this many columns, keys that are also in the help and the palette are left out."""
 
-SPARE = frozenset({"choose", "menu", "save", "quit"})
+SPARE = frozenset({"choose", "menu", "codex", "step"})
 
 
 class ShopFooter(Footer):

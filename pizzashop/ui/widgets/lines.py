@@ -50,11 +50,14 @@ class LinePanel(ScrollView):
     def style(self, component: str) -> Style:
         """A component class's style from the stylesheet (so themes and NO_COLOR apply).
 
-        Kept until the next full repaint: Textual drops its own copy on every partial refresh.
+        The full style, resolved against the widget's background: a partial one leaves "auto"
+        and translucent colours unresolved (muted text came out white on the light theme, the
+        cursor row solid orange). Kept until the next full repaint: Textual drops its own copy
+        on every partial refresh.
         """
         style = self._styles.get(component)
         if style is None:
-            style = self._styles[component] = self.get_component_rich_style(component, partial=True)
+            style = self._styles[component] = self.get_component_rich_style(component)
         return style
 
     def show(self, rows: Sequence[Hashable]) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 
 from pizzashop.sim import Simulation
+from pizzashop.sim.live import GoalStanding, GoalState
+from pizzashop.ui.game import HeldWarning
 from pizzashop.ui.metric_rows import (
+    LOSS_WIDTH,
     Figure,
     Heading,
+    LatencyRow,
     LossRow,
     Note,
     RemapRow,
@@ -20,13 +24,19 @@ from pizzashop.ui.metric_rows import (
     metric_rows,
 )
 from pizzashop.ui.spark import bar, sparkline
-from pizzashop.ui.widgets.cells import cell, line
+from pizzashop.ui.widgets.cells import cell, line, marked
 from pizzashop.ui.widgets.lines import LinePanel
 
 LABEL = 11
 VALUE = 8
 BAR = 16
 SEVERE_WARNINGS = frozenset({"dark", "no_chef"})
+STATE_CLASS = {
+    GoalState.MET.value: "metrics--met",
+    GoalState.AT_RISK.value: "metrics--risk",
+    GoalState.MISSED.value: "metrics--missed",
+    GoalState.PENDING.value: "metrics--muted",
+}
 
 
 class MetricsPanel(LinePanel):
@@ -40,18 +50,30 @@ class MetricsPanel(LinePanel):
         "metrics--warning",
         "metrics--severe",
         "metrics--used",
+        "metrics--met",
+        "metrics--risk",
+        "metrics--missed",
     }
 
     def __init__(self, sim: Simulation, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.sim = sim
+        self._last: tuple[dict[str, Any], list[GoalStanding], list[HeldWarning]] | None = None
 
-    def update_metrics(self) -> None:
-        self.show(metric_rows(self.sim, self.scrollable_content_region.width))
+    def update_metrics(
+        self, report: dict[str, Any], standings: list[GoalStanding], warnings: list[HeldWarning]
+    ) -> None:
+        self._last = (report, standings, warnings)
+        width = self.scrollable_content_region.width
+        self.show(metric_rows(self.sim, width, report, standings, warnings))
 
     def on_resize(self) -> None:
         """Warnings wrap to the width (Textual also runs `LinePanel.on_resize`)."""
-        self.update_metrics()
+        if self._last is not None:
+            self.update_metrics(*self._last)
+
+    def marked(self, text: Text, value: str, state: str) -> None:
+        marked(text, value, state, self.style(STATE_CLASS[state]) if state else "")
 
     def render_row(self, row: Hashable, width: int) -> Text:
         muted = self.style("metrics--muted")
@@ -62,23 +84,33 @@ class MetricsPanel(LinePanel):
             return text
         if isinstance(row, Spark):
             chart = width - LABEL - VALUE - 1
+            spark = sparkline(row.series, chart, peak=row.peak) if chart > 3 else ""
             return line(
                 (cell(row.label, LABEL), ""),
                 (cell(row.value, VALUE, "right") + " ", ""),
-                (sparkline(row.series, chart) if chart > 3 else "", self.style("metrics--chart")),
+                (spark, self.style("metrics--chart")),
             )
         if isinstance(row, Figure):
-            return line((row.label + " ", muted), (row.value, ""))
+            text = line((row.label + " ", muted))
+            self.marked(text, row.value, row.state)
+            return text
+        if isinstance(row, LatencyRow):
+            text = line(("p50 ", muted), (row.p50, ""), (" · p95 ", muted))
+            self.marked(text, row.p95, row.state)
+            text.append(" · p99 ", muted)
+            text.append(row.p99)
+            return text
         if isinstance(row, LossRow):
-            room = min(BAR, width - LABEL - 6)
+            room = min(BAR, width - LOSS_WIDTH - 6)
             return line(
-                (cell(row.cause.replace("_", " "), LABEL), ""),
+                (cell(row.cause, LOSS_WIDTH), ""),
                 (cell(str(row.count), 5, "right") + " ", ""),
                 (bar(row.count, row.peak, room), self.style("metrics--loss")),
             )
         if isinstance(row, WarningRow):
             style = "metrics--severe" if row.kind in SEVERE_WARNINGS else "metrics--warning"
-            mark = "  " if row.continued else "! "
+            style = "metrics--muted" if row.cleared else style
+            mark = "  " if row.continued else ("✓ " if row.cleared else "! ")
             return line((mark, self.style(style)), (row.text, self.style(style)))
         if isinstance(row, RemapRow):
             return line((f"{row.clock} {row.branch}: {row.before} → {row.after} chefs", ""))

@@ -1,4 +1,6 @@
-"""Branches and drivers: open a branch near customers, close one to save rent, hire drivers."""
+"""Branches and drivers: hire drivers for a branch, open a branch near customers, or close one
+to save rent. Hiring drivers and closing a branch sit in sections of their own, never side by
+side."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pizzashop.sim import Action
 from pizzashop.sim import actions as A
 from pizzashop.ui.game import Game
 from pizzashop.ui.screens.dialogs.base import Dialog
+from pizzashop.ui.widgets.cells import plural
 
 
 class BranchesDialog(Dialog[Action]):
@@ -23,6 +26,7 @@ class BranchesDialog(Dialog[Action]):
         with Vertical(classes="dialog wide") as box:
             box.border_title = "Branches and drivers"
             if delivery:
+                yield Label("Drivers", classes="section")
                 yield Label(
                     f"Drivers carry any ready order (decoupled from the kitchen): "
                     f"{sim.delivery.agent_hire_cost:g} each to hire, "
@@ -32,23 +36,32 @@ class BranchesDialog(Dialog[Action]):
                 with Horizontal(classes="row"):
                     yield Label("drivers to hire ")
                     yield Input("1", type="integer", compact=True, id="count", classes="target")
+                for index, branch in enumerate(sim.branches):
+                    with Horizontal(classes="row branch"):
+                        drivers = plural(len(branch.agents), "driver")
+                        yield Label(f"{branch.name} · {drivers}", classes="grow")
+                        if branch.is_open:
+                            yield Button(
+                                f"Hire drivers at {branch.name}", id=f"agents-{index}", compact=True
+                            )
+            yield Label("Branches", classes="section")
             for index, branch in enumerate(sim.branches):
                 state = ("open" if branch.is_open else "closed") + ("" if branch.lit else ", dark")
                 rent = branch.spec.rent_per_hour
-                text = f"{branch.name} · {branch.area} · {state} · rent {rent:g}/h"
-                if sim.delivery.enabled:
-                    text += f" · {len(branch.agents)} drivers"
                 with Horizontal(classes="row branch"):
-                    yield Label(text, classes="grow")
+                    yield Label(
+                        f"{branch.name} · {branch.area} · {state} · rent {rent:g}/h", classes="grow"
+                    )
                     if branch.is_open and game.allows("close_branch"):
-                        yield Button("Close", id=f"close-{index}", compact=True)
+                        yield Button(
+                            f"Close {branch.name}", id=f"close-{index}", variant="error",
+                            compact=True,
+                        )  # fmt: skip
                     elif not branch.is_open and game.allows("open_branch"):
-                        label = f"Open ({branch.spec.open_cost:,.0f})"
+                        label = f"Open {branch.name} ({branch.spec.open_cost:,.0f})"
                         yield Button(label, id=f"open-{index}", compact=True)
-                    if delivery:
-                        yield Button("Hire drivers", id=f"agents-{index}", compact=True)
             with Horizontal(classes="buttons"):
-                yield Button("Close dialog", id="cancel", compact=True)
+                yield Button("Done", id="cancel", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         verb, _, index = (event.button.id or "").partition("-")

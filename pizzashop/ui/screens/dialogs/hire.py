@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Input, Label, Select
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Select
 
 from pizzashop.sim import GENERALIST, Action
 from pizzashop.sim import actions as A
@@ -18,6 +18,9 @@ def specialties(game: Game) -> list[str]:
 
 
 class HireDialog(Dialog[Action]):
+    """Fields top to bottom, then Cancel, then Hire: Tab never lands on Hire before Cancel, and
+    only Enter in a field or on the Hire button spends the money."""
+
     AUTO_FOCUS = "#specialty"
 
     def __init__(self, game: Game, branch: str | None) -> None:
@@ -37,14 +40,19 @@ class HireDialog(Dialog[Action]):
                 f"×{staff.generalist_factor:g} the time.",
                 classes="note",
             )
-            yield Label("branch")
-            yield Select(
-                [(name, name) for name in branches],
-                value=self.branch if self.branch in branches else branches[0],
-                allow_blank=False,
-                compact=True,
-                id="branch",
-            )
+            branch = self.branch if self.branch in branches else branches[0]
+            if len(branches) > 1:
+                yield Label("branch")
+                yield Select(
+                    [(name, name) for name in branches],
+                    value=branch,
+                    allow_blank=False,
+                    compact=True,
+                    id="branch",
+                )
+            else:
+                yield Label(f"at {branch}", classes="note")
+            self.branch = branch
             yield Label("specialty")
             yield Select(
                 [(name, name) for name in specialties(self.game)],
@@ -55,16 +63,21 @@ class HireDialog(Dialog[Action]):
             )
             yield Label("name (optional)")
             yield Input(placeholder=sim.next_chef_name(), max_length=24, compact=True, id="name")
-            yield from self.buttons("Hire")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(
+                    f"Hire ({staff.hire_cost:,.0f})", variant="primary", id="ok", compact=True
+                )
 
     def on_input_submitted(self) -> None:
         self.submit()
 
     def submit(self) -> None:
         name = self.query_one("#name", Input).value.strip()
+        branches = self.query("#branch")
         self.dismiss(
             A.Hire(
-                branch=self.query_one("#branch", Select).value,
+                branch=str(branches.first(Select).value) if branches else self.branch,
                 specialty=self.query_one("#specialty", Select).value,
                 name=name or None,
             )

@@ -5,16 +5,40 @@ Rows of start hour, end hour, component and target stock. Hours are clock time (
 
 from __future__ import annotations
 
+import math
+
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select
 
-from pizzashop.sim import Action
+from pizzashop.sim import Action, Scenario
 from pizzashop.sim import actions as A
 from pizzashop.ui.game import Game
+from pizzashop.ui.notice import Notice
 from pizzashop.ui.screens.dialogs.base import Dialog
 from pizzashop.ui.widgets.cells import clock_hours
+
+SLOT_HOURS = 1.0
+
+
+def default_window(scenario: Scenario, now: float) -> tuple[float, float]:
+    """A new slot's clock hours: the hour before the next busiest hour of demand (prep is done
+    ahead of a rush), or else the next hour from now, always within the shift."""
+    rates = scenario.demand.rate_per_hour
+    hourly = rates if isinstance(rates, list) else [rates]
+    opened, close = scenario.open_hour, scenario.open_hour + scenario.shift_hours
+    start = opened + math.ceil(now / 15) * 15 / 60  # the next quarter hour
+    later = [
+        (hourly[min(hour, len(hourly) - 1)], -hour)
+        for hour in range(math.ceil(start - opened), math.ceil(scenario.shift_hours))
+    ]
+    if later:
+        peak = opened - max(later)[1]
+        if peak - start >= SLOT_HOURS / 2:
+            return max(start, peak - SLOT_HOURS), peak
+    start = min(start, close - SLOT_HOURS / 4)
+    return start, min(close, start + SLOT_HOURS)
 
 
 def parse_hour(text: str) -> float:
@@ -61,6 +85,11 @@ class SlotRow(Horizontal):
 
 
 class PrepDialog(Dialog[Action]):
+    """Opens on "+ add a slot"; a new slot covers the hour before the next rush, filled to the
+    component's cap, and takes the focus; Enter in any field applies the schedule."""
+
+    AUTO_FOCUS = "#add"
+
     def __init__(self, game: Game, branch: str | None) -> None:
         super().__init__()
         self.game = game
@@ -120,7 +149,7 @@ class PrepDialog(Dialog[Action]):
             self.branch = str(event.value)
             self._load(self.branch)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.has_class("remove"):
             event.stop()
             row = event.button.parent
@@ -128,21 +157,27 @@ class PrepDialog(Dialog[Action]):
                 row.remove()
         elif event.button.id == "add":
             event.stop()
-            start = clock_hours(self.game.sim.scenario.open_hour)
-            row = SlotRow(self.components, start, start, self.components[0], "10")
-            self.query_one("#slots", VerticalScroll).mount(row)
+            sim = self.game.sim
+            start, end = default_window(sim.scenario, sim.now)
+            component = self.components[0]
+            cap = sim.scenario.components[component].cap
+            hours = clock_hours(start), clock_hours(end)
+            row = SlotRow(self.components, *hours, component, str(cap))
+            await self.query_one("#slots", VerticalScroll).mount(row)
+            row.query_one(Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self.submit()
 
     def submit(self) -> None:
         try:
             jobs = [row.slot() for row in self.query(SlotRow)]
         except ValidationError as error:
             first = error.errors()[0]
-            self.notify(
-                f"{first['loc'][0]}: {first['msg']}", title="Check the schedule", severity="error"
-            )
+            problem = f"{first['loc'][0]}: {first['msg']}"
+            self.notice(Notice(problem, "Check the schedule", "error"))
             return
         except ValueError as error:
-            message = str(error)
-            self.notify(message, title="Check the schedule", severity="error")
+            self.notice(Notice(str(error), "Check the schedule", "error"))
             return
         self.dismiss(A.SetPrep(branch=self.branch, jobs=jobs))

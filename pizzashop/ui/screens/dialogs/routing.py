@@ -18,6 +18,13 @@ from pizzashop.ui.screens.dialogs.base import Dialog
 EVERY_BRANCH = ""
 
 
+def failover_label(on: bool) -> str:
+    """The failover setting in words, not only the box's colour."""
+    if on:
+        return "failover ON: a dark branch's orders go to the next branch that is up"
+    return "failover OFF: a dark branch's orders are lost (tick to send them elsewhere)"
+
+
 def _options(strategies: dict[str, str]) -> list[Option]:
     width = max(len(name) for name in strategies)
     return [Option(f"{name:<{width}}  {summary}", id=name) for name, summary in strategies.items()]
@@ -51,10 +58,7 @@ class RoutingDialog(Dialog[list[Action]]):
                 yield Label("Branches: which branch takes each order", classes="section")
                 yield OptionList(*_options(self.strategies["branch"]), compact=True, id="orders")
                 yield Checkbox(
-                    "failover: a dark branch's orders go to the next branch that is up",
-                    value=sim.failover,
-                    compact=True,
-                    id="failover",
+                    failover_label(sim.failover), value=sim.failover, compact=True, id="failover"
                 )
             yield from self.buttons("Apply")
 
@@ -79,6 +83,9 @@ class RoutingDialog(Dialog[list[Action]]):
 
     def on_select_changed(self) -> None:
         self._show_current()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = failover_label(event.value)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "kitchen" and event.option_id is not None:

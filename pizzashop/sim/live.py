@@ -1,0 +1,107 @@
+"""A shift in progress, measured as the report measures a finished one, and its goals' standing.
+
+The figures are the report's (`build_report`), with one difference while orders are in flight:
+goodput so far is on-time deliveries over orders already *finished* (delivered or lost), because
+an order still on its way is neither on time nor late yet. Counting it as not on time made a
+calm shop read "goodput 68 %" mid-shift. At the end nothing is in flight, and the figure is the
+report's own: on time ÷ placed.
+
+Each goal is judged with the report's own `goal_met` and `metric_value`, and marked met, at risk
+(met, but close to its bound, or a figure that can still fail it) or missed (as things stand;
+final for counts that only grow, such as lost orders).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pizzashop.sim.report import build_report, goal_met, metric_value
+from pizzashop.sim.scenario import Goal
+
+if TYPE_CHECKING:
+    from pizzashop.sim.engine import Simulation
+
+GOODPUT_MARGIN = 0.03
+"""A goodput within this of its minimum is at risk."""
+BOUND_MARGIN = 0.1
+"""Another figure within this share of its bound is at risk."""
+GROWING = ("orders_lost_total", "orders_lost.", "bases_spoiled")
+"""Metrics that only grow during a shift: once over their maximum, missed for good."""
+TIERS = ("main", "bonus", "speed")
+
+
+class GoalState(StrEnum):
+    MET = "met"
+    AT_RISK = "at risk"
+    MISSED = "missed"
+    PENDING = "nothing to judge yet"
+
+
+@dataclass(frozen=True)
+class GoalStanding:
+    tier: str
+    goal: Goal
+    value: float | None
+    state: GoalState
+
+
+def live_report(sim: Simulation) -> dict[str, Any]:
+    """The report as of now; mid-shift, goodput is over finished orders only (None before the
+    first), and `orders_done` and `orders_late_in_flight` say what is behind it."""
+    report = build_report(sim)
+    metrics = sim.metrics
+    done = metrics.delivered + metrics.lost
+    late = sum(
+        sim.now - order.placed > sim.scenario.on_time_minutes for order in sim.orders.values()
+    )
+    report["orders_done"] = done
+    report["orders_late_in_flight"] = late
+    if not sim.finished:
+        report["goodput"] = metrics.on_time / done if done else None
+        if not metrics.delivered:
+            report["latency_p95"] = None
+    return report
+
+
+def goal_standings(sim: Simulation, report: dict[str, Any]) -> list[GoalStanding]:
+    """Each of the scenario's goals (main, bonus, speed) as it stands in `report`."""
+    goals = sim.scenario.goals
+    if goals is None:
+        return []
+    standings = []
+    for tier in TIERS:
+        goal = getattr(goals, tier)
+        if goal is not None:
+            value = metric_value(report, goal.metric)
+            standings.append(
+                GoalStanding(tier, goal, value, _state(goal, value, report, sim.finished))
+            )
+    return standings
+
+
+def _state(goal: Goal, value: float | None, report: dict[str, Any], finished: bool) -> GoalState:
+    if value is None:
+        return GoalState.MISSED if finished else GoalState.PENDING
+    met = goal_met(goal, report)
+    if finished:
+        return GoalState.MET if met else GoalState.MISSED
+    if goal.max is not None:
+        if not met:
+            return GoalState.MISSED
+        growing = goal.metric.startswith(GROWING)
+        room = max(1.0, goal.max * BOUND_MARGIN) if growing else abs(goal.max) * BOUND_MARGIN
+        return GoalState.AT_RISK if goal.max - value < room else GoalState.MET
+    assert goal.min is not None
+    if goal.metric == "goodput":
+        if not met:
+            return GoalState.MISSED
+        done = report["orders_done"]
+        worst = value * done / (done + report["orders_late_in_flight"])
+        close = value - goal.min < GOODPUT_MARGIN or worst < goal.min
+        return GoalState.AT_RISK if close else GoalState.MET
+    # Money and other figures that move both ways: below the bound is only at risk until the end.
+    if not met:
+        return GoalState.AT_RISK
+    return GoalState.AT_RISK if value - goal.min < abs(goal.min) * BOUND_MARGIN else GoalState.MET
