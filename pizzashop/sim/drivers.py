@@ -25,7 +25,6 @@ class Drivers:
     """Takes ready orders from the kitchen to the customers' doors, and hires drivers."""
 
     def __init__(self, shop: Shop, books: Books) -> None:
-        self.shop = shop
         self.loop = shop.loop
         self.books = books
         self.scenario = shop.scenario
