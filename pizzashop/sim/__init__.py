@@ -6,13 +6,14 @@ call `build_report` at the end.
 """
 
 from pizzashop.sim.actions import ACTION_KINDS, Action, ActionFile, Outcome
+from pizzashop.sim.books import PATIENCE_WARNING
 from pizzashop.sim.catalog import (
     DEFAULT_SCENARIO,
     bundled_levels,
     bundled_scenarios,
     load_scenario,
 )
-from pizzashop.sim.engine import PATIENCE_WARNING, Simulation
+from pizzashop.sim.engine import Simulation
 from pizzashop.sim.files import InputError, load_actions
 from pizzashop.sim.metrics import LOG_LIMIT, LogEntry, Sample, percentile, percentiles
 from pizzashop.sim.orders import LOSS_TEXT, LossCause, Order, OrderState

@@ -1,226 +1,218 @@
 """Player commands: each action kind has one handler that checks, refuses with a reason, or acts.
 
-Handlers are the only code that changes the shop on a player's behalf; the engine's own methods
-do the moving. A refusal never changes anything.
+Handlers are the only code that changes the shop on a player's behalf; they decide whether an
+action may happen and what it costs, and the stages' public methods do the moving. A refusal
+never changes anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pizzashop.sim import actions as a
 from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
 from pizzashop.sim.scenario import GENERALIST, PrepJob
-from pizzashop.sim.shop import WORKING, Branch, Chef, ChefState
+from pizzashop.sim.shop import WORKING
 
 if TYPE_CHECKING:
-    from pizzashop.sim.engine import Simulation
+    from pizzashop.sim.books import Books
+    from pizzashop.sim.drivers import Drivers
+    from pizzashop.sim.frontdoor import FrontDoor
+    from pizzashop.sim.kitchen import Kitchen
+    from pizzashop.sim.menu import Menu
+    from pizzashop.sim.roster import Roster
+    from pizzashop.sim.shop import Branch, Chef, Shop
+    from pizzashop.sim.timeline import Timeline
+
+
+class Stages(NamedTuple):
+    """What the handlers act on: the shop's state and the stages of an order's path."""
+
+    shop: Shop
+    menu: Menu
+    books: Books
+    drivers: Drivers
+    kitchen: Kitchen
+    roster: Roster
+    front_door: FrontDoor
+    timeline: Timeline
 
 
 class Refused(Exception):
     """Raised inside a handler to refuse the action with a reason."""
 
 
-def _branch(sim: Simulation, name: str | None) -> Branch:
+def _branch(s: Stages, name: str | None) -> Branch:
     if name is None:
-        for branch in sim.branches:
+        for branch in s.shop.branches:
             if branch.is_open:
                 return branch
         raise Refused("no branch is open")
-    named = sim.branch_by_name.get(name)
+    named = s.shop.branch_by_name.get(name)
     if named is None:
         raise Refused(f"no branch called {name!r}")
     return named
 
 
-def _chef(sim: Simulation, ref: str) -> Chef:
-    chef = sim.chefs.get(ref)
+def _chef(s: Stages, ref: str) -> Chef:
+    chefs = s.shop.chefs
+    chef = chefs.get(ref)
     if chef is None:
-        chef = next((c for c in sim.chefs.values() if c.name == ref), None)
+        chef = next((c for c in chefs.values() if c.name == ref), None)
     if chef is None:
         raise Refused(f"no chef called {ref!r}")
     return chef
 
 
-def _pay(sim: Simulation, cause: str, cost: float, what: str) -> None:
-    if not sim.ledger.can_afford(cost):
-        raise Refused(f"{what} costs {cost:,.0f}; you have {sim.ledger.balance:,.0f}")
-    sim.ledger.post(cause, -cost)
+def _pay(s: Stages, cause: str, cost: float, what: str) -> None:
+    ledger = s.shop.ledger
+    if not ledger.can_afford(cost):
+        raise Refused(f"{what} costs {cost:,.0f}; you have {ledger.balance:,.0f}")
+    ledger.post(cause, -cost)
 
 
-def _specialty(sim: Simulation, specialty: str) -> str:
-    stations = set(sim.stations.values()) | {GENERALIST}
+def _specialty(s: Stages, specialty: str) -> str:
+    stations = set(s.menu.stations.values()) | {GENERALIST}
     if specialty not in stations:
         raise Refused(f"no specialty {specialty!r} (choose from {', '.join(sorted(stations))})")
     return specialty
 
 
-def hire(sim: Simulation, action: a.Hire) -> str:
-    branch = _branch(sim, action.branch)
-    specialty = _specialty(sim, action.specialty)
+def hire(s: Stages, action: a.Hire) -> str:
+    branch = _branch(s, action.branch)
+    specialty = _specialty(s, action.specialty)
     if not branch.is_open:
         raise Refused(f"{branch.name} is not open")
     if len(branch.chefs) >= branch.max_chefs:
         raise Refused(f"{branch.name}'s kitchen holds {branch.max_chefs} chefs at most")
-    name = action.name or sim.next_chef_name()
-    if any(chef.name == name for chef in sim.chefs.values()):
+    name = action.name or s.roster.next_chef_name()
+    if any(chef.name == name for chef in s.shop.chefs.values()):
         raise Refused(f"there is already a chef called {name!r}")
-    _pay(sim, "hiring", sim.staff.hire_cost, "hiring a chef")
-    before = sim._members(branch)
-    chef = sim._new_chef(branch, name, specialty, 1)
-    sim._members_changed(branch, before)
-    sim._wake(branch)
+    _pay(s, "hiring", s.shop.scenario.staff.hire_cost, "hiring a chef")
+    chef = s.roster.hire(branch, name, specialty)
     return f"hired {chef.name} ({specialty}) at {branch.name}"
 
 
-def fire(sim: Simulation, action: a.Fire) -> str:
-    chef = _chef(sim, action.chef)
-    branch = chef.branch
-    before = sim._members(branch)
-    sim._interrupt(chef)
-    sim._set_state(chef, ChefState.ON_LEAVE)
-    sim._settle(chef.pay)
-    branch.chefs.remove(chef)
-    del sim.chefs[chef.id]
-    sim._release_queue(chef)
-    for backup in branch.chefs:
-        if backup.covering == chef.id:
-            backup.covering = None
-            if backup.state in (ChefState.IDLE, ChefState.CALLED_IN):
-                sim._set_state(backup, ChefState.ON_CALL)
-    sim._members_changed(branch, before)
-    sim._wake(branch)
-    return f"{chef.name} has left {branch.name}"
+def fire(s: Stages, action: a.Fire) -> str:
+    chef = _chef(s, action.chef)
+    s.roster.fire(chef)
+    return f"{chef.name} has left {chef.branch.name}"
 
 
-def upgrade(sim: Simulation, action: a.Upgrade) -> str:
-    chef = _chef(sim, action.chef)
-    top = len(sim.staff.speed_by_level)
+def upgrade(s: Stages, action: a.Upgrade) -> str:
+    chef = _chef(s, action.chef)
+    staff = s.shop.scenario.staff
+    top = len(staff.speed_by_level)
     if chef.level >= top:
         raise Refused(f"{chef.name} is at level {top}, the hardware limit")
-    cost = sim.staff.upgrade_cost_by_level[chef.level - 1]
-    _pay(sim, "upgrades", cost, f"training {chef.name} to level {chef.level + 1}")
-    sim._settle(chef.pay)
-    chef.level += 1
-    chef.speed = sim.speed_at(chef.level)
-    sim._set_state(chef, chef.state)
+    cost = staff.upgrade_cost_by_level[chef.level - 1]
+    _pay(s, "upgrades", cost, f"training {chef.name} to level {chef.level + 1}")
+    s.roster.upgrade(chef)
     return f"{chef.name} is now level {chef.level} (speed ×{chef.speed:g})"
 
 
-def set_specialty(sim: Simulation, action: a.SetSpecialty) -> str:
-    chef = _chef(sim, action.chef)
-    chef.specialty = _specialty(sim, action.specialty)
-    sim._rescue_orphans(chef.branch)
-    sim._wake(chef.branch)
+def set_specialty(s: Stages, action: a.SetSpecialty) -> str:
+    chef = _chef(s, action.chef)
+    s.roster.set_specialty(chef, _specialty(s, action.specialty))
     return f"{chef.name} now cooks as {chef.specialty}"
 
 
-def mark_backup(sim: Simulation, action: a.MarkBackup) -> str:
-    chef = _chef(sim, action.chef)
+def mark_backup(s: Stages, action: a.MarkBackup) -> str:
+    chef = _chef(s, action.chef)
     branch = chef.branch
     if chef.backup == action.backup:
         raise Refused(f"{chef.name} is {'already' if chef.backup else 'not'} a backup")
-    before = sim._members(branch)
-    chef.backup = action.backup
+    if action.backup and not any(
+        c.state in WORKING and not c.backup for c in branch.chefs if c is not chef
+    ):
+        raise Refused(f"{chef.name} is the last chef on duty at {branch.name}")
+    s.roster.mark_backup(chef, action.backup)
     if action.backup:
-        if sum(c.state in WORKING and not c.backup for c in branch.chefs) == 0:
-            chef.backup = False
-            raise Refused(f"{chef.name} is the last chef on duty at {branch.name}")
-        if chef.state is ChefState.IDLE:
-            sim._set_state(chef, ChefState.ON_CALL)
-            sim._release_queue(chef)
-        text = f"{chef.name} is now on call as backup"
-    else:
-        chef.covering = None
-        if chef.state is ChefState.ON_CALL:
-            sim._set_state(chef, ChefState.IDLE if branch.lit else ChefState.NO_POWER)
-        text = f"{chef.name} is a regular chef again"
-    sim._members_changed(branch, before)
-    sim._wake(branch)
-    return text
+        return f"{chef.name} is now on call as backup"
+    return f"{chef.name} is a regular chef again"
 
 
-def route_kitchen(sim: Simulation, action: a.RouteKitchen) -> str:
+def route_kitchen(s: Stages, action: a.RouteKitchen) -> str:
     if action.strategy not in KITCHEN_STRATEGIES:
         raise Refused(
             f"no kitchen strategy {action.strategy!r} (choose from {', '.join(KITCHEN_STRATEGIES)})"
         )
-    targets = [_branch(sim, action.branch)] if action.branch else sim.branches
+    targets = [_branch(s, action.branch)] if action.branch else s.shop.branches
     for branch in targets:
-        sim._set_kitchen_strategy(branch, action.strategy)
+        s.kitchen.set_strategy(branch, action.strategy)
     where = action.branch or "every branch"
     return f"{where} routes items by {action.strategy}"
 
 
-def route_branches(sim: Simulation, action: a.RouteBranches) -> str:
+def route_branches(s: Stages, action: a.RouteBranches) -> str:
     if action.strategy not in BRANCH_STRATEGIES:
         raise Refused(
             f"no branch strategy {action.strategy!r} (choose from {', '.join(BRANCH_STRATEGIES)})"
         )
-    sim.branch_strategy = action.strategy
-    sim.failover = action.failover
+    s.front_door.route_by(action.strategy, action.failover)
     return (
         f"orders go to the {action.strategy} branch, failover {'on' if action.failover else 'off'}"
     )
 
 
-def set_prep(sim: Simulation, action: a.SetPrep) -> str:
-    branch = _branch(sim, action.branch)
+def set_prep(s: Stages, action: a.SetPrep) -> str:
+    branch = _branch(s, action.branch)
     for slot in action.jobs:
-        if slot.component not in sim.scenario.components:
+        if slot.component not in s.shop.scenario.components:
             raise Refused(f"nothing called {slot.component!r} can be prepped")
         if slot.end <= slot.start:
             raise Refused(f"prep from {slot.start:g}h must end after it starts")
-    branch.prep = [PrepJob(**slot.model_dump()) for slot in action.jobs]
-    sim._schedule_prep(branch)
-    sim._wake(branch)
+    s.kitchen.set_prep(branch, [PrepJob(**slot.model_dump()) for slot in action.jobs])
     if not action.jobs:
         return f"{branch.name} preps nothing"
-    slots = ", ".join(f"{s.start:g}–{s.end:g}h {s.component}≤{s.target}" for s in action.jobs)
+    slots = ", ".join(
+        f"{slot.start:g}–{slot.end:g}h {slot.component}≤{slot.target}" for slot in action.jobs
+    )
     return f"{branch.name} preps {slots}"
 
 
-def open_branch(sim: Simulation, action: a.OpenBranch) -> str:
-    branch = _branch(sim, action.branch)
+def open_branch(s: Stages, action: a.OpenBranch) -> str:
+    branch = _branch(s, action.branch)
     if branch.is_open:
         raise Refused(f"{branch.name} is already open")
-    _pay(sim, "opening", branch.spec.open_cost, f"opening {branch.name}")
-    sim.set_branch_open(branch, True)
+    _pay(s, "opening", branch.spec.open_cost, f"opening {branch.name}")
+    s.books.set_branch_open(branch, True)
     return f"{branch.name} is open in {branch.area}"
 
 
-def close_branch(sim: Simulation, action: a.CloseBranch) -> str:
-    branch = _branch(sim, action.branch)
+def close_branch(s: Stages, action: a.CloseBranch) -> str:
+    branch = _branch(s, action.branch)
     if not branch.is_open:
         raise Refused(f"{branch.name} is already closed")
-    if sum(b.is_open for b in sim.branches) == 1:
+    if sum(b.is_open for b in s.shop.branches) == 1:
         raise Refused(f"{branch.name} is your last open branch")
-    sim.set_branch_open(branch, False)
+    s.books.set_branch_open(branch, False)
     return f"{branch.name} takes no new orders"
 
 
-def hire_agents(sim: Simulation, action: a.HireAgents) -> str:
-    branch = _branch(sim, action.branch)
-    if not sim.delivery.enabled:
+def hire_agents(s: Stages, action: a.HireAgents) -> str:
+    branch = _branch(s, action.branch)
+    delivery = s.shop.scenario.delivery
+    if not delivery.enabled:
         raise Refused("this shop does not deliver")
-    cost = sim.delivery.agent_hire_cost * action.count
-    _pay(sim, "hiring", cost, f"{action.count} delivery agent(s)")
-    sim._add_agents(branch, action.count)
+    cost = delivery.agent_hire_cost * action.count
+    _pay(s, "hiring", cost, f"{action.count} delivery agent(s)")
+    s.drivers.hire(branch, action.count)
     return f"{branch.name} has {len(branch.agents)} delivery agents"
 
 
-def push_menu(sim: Simulation, action: a.PushMenu) -> str:
-    if action.item not in sim.scenario.menu:
+def push_menu(s: Stages, action: a.PushMenu) -> str:
+    if action.item not in s.shop.scenario.menu:
         raise Refused(f"no menu item {action.item!r}")
     if action.price is None and action.cook_minutes is None:
         raise Refused("a menu update changes price or cook_minutes")
-    version = sim.publish_menu(action.item, action.price, action.cook_minutes)
+    version = s.timeline.publish_menu(action.item, action.price, action.cook_minutes)
     return f"menu v{version} sent to every branch"
 
 
 # Each handler takes its own kind of action (`Hire`, `Fire` …), so the table cannot name one type.
-HANDLERS: dict[str, Callable[[Simulation, Any], str]] = {
+HANDLERS: dict[str, Callable[[Stages, Any], str]] = {
     "hire": hire,
     "fire": fire,
     "upgrade": upgrade,
@@ -236,11 +228,11 @@ HANDLERS: dict[str, Callable[[Simulation, Any], str]] = {
 }
 
 
-def apply_action(sim: Simulation, action: a.Action) -> a.Outcome:
-    allowed = sim.scenario.allowed_actions
+def apply_action(s: Stages, action: a.Action) -> a.Outcome:
+    allowed = s.shop.scenario.allowed_actions
     if allowed is not None and action.kind not in allowed:
         return a.Outcome.refused(f"{action.kind} is not allowed in this scenario")
     try:
-        return a.Outcome.done(HANDLERS[action.kind](sim, action))
+        return a.Outcome.done(HANDLERS[action.kind](s, action))
     except Refused as refusal:
         return a.Outcome.refused(str(refusal))

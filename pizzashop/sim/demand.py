@@ -8,32 +8,11 @@ same orders, whatever else they draw.
 from __future__ import annotations
 
 import math
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 from pizzashop.sim.orders import Order, Task
-from pizzashop.sim.scenario import Rush, Scenario
+from pizzashop.sim.scenario import Scenario, rate_segments
 from pizzashop.sim.streams import Streams, quantile, weighted_index
-
-
-def rate_segments(scenario: Scenario) -> list[tuple[float, float, float]]:
-    """Piecewise-constant arrival rate over the shift: (start, end, orders per minute)."""
-    end = scenario.shift_hours * 60.0
-    hourly = scenario.demand.rate_per_hour
-    rates = hourly if isinstance(hourly, list) else [float(hourly)]
-    rushes = [event for event in scenario.timeline if isinstance(event, Rush)]
-    edges = {0.0, end}
-    edges.update(float(h * 60) for h in range(1, math.ceil(scenario.shift_hours)))
-    for rush in rushes:
-        edges.update((rush.at, rush.at + rush.duration))
-    cuts = sorted(edge for edge in edges if 0.0 <= edge <= end)
-    segments = []
-    for start, stop in pairwise(cuts):
-        rate = rates[min(int(start // 60), len(rates) - 1)] / 60.0
-        for rush in rushes:
-            if rush.at <= start < rush.at + rush.duration:
-                rate *= rush.factor
-        segments.append((start, stop, rate))
-    return segments
 
 
 class OrderSource:

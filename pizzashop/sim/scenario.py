@@ -7,6 +7,8 @@ branch's area must exist) lives in model validators so it reports the exact fiel
 
 from __future__ import annotations
 
+import math
+from itertools import pairwise
 from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -359,8 +361,6 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _workload(self) -> Scenario:
         """Reject a shift too busy to simulate in reasonable time (rushes multiply the rate)."""
-        from pizzashop.sim.demand import rate_segments
-
         expected = sum((stop - start) * rate for start, stop, rate in rate_segments(self))
         _check(
             expected <= MAX_ORDERS,
@@ -368,6 +368,27 @@ class Scenario(Strict):
             f"at most {MAX_ORDERS:,} can be simulated",
         )
         return self
+
+
+def rate_segments(scenario: Scenario) -> list[tuple[float, float, float]]:
+    """Piecewise-constant arrival rate over the shift: (start, end, orders per minute)."""
+    end = scenario.shift_hours * 60.0
+    hourly = scenario.demand.rate_per_hour
+    rates = hourly if isinstance(hourly, list) else [float(hourly)]
+    rushes = [event for event in scenario.timeline if isinstance(event, Rush)]
+    edges = {0.0, end}
+    edges.update(float(h * 60) for h in range(1, math.ceil(scenario.shift_hours)))
+    for rush in rushes:
+        edges.update((rush.at, rush.at + rush.duration))
+    cuts = sorted(edge for edge in edges if 0.0 <= edge <= end)
+    segments = []
+    for start, stop in pairwise(cuts):
+        rate = rates[min(int(start // 60), len(rates) - 1)] / 60.0
+        for rush in rushes:
+            if rush.at <= start < rush.at + rush.duration:
+                rate *= rush.factor
+        segments.append((start, stop, rate))
+    return segments
 
 
 def _check(condition: bool, message: str) -> None:

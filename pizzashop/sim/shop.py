@@ -1,7 +1,9 @@
-"""The shop's people and places: chefs, delivery agents, prep stock and branches.
+"""The shop's people and places: chefs, delivery agents, prep stock and branches, and `Shop`, the
+state every stage of an order's path shares.
 
-These hold state only; the engine (`engine.py`) moves them. Read-only views for the UI are the
-attributes themselves — the UI must not assign to them (a test checks).
+These hold state only; the stages (`frontdoor`, `kitchen`, `roster`, `drivers`, `timeline`,
+`books`) move them. Read-only views for the UI are the attributes themselves — the UI must not
+assign to them (a test checks).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from pizzashop.sim.clock import EventLoop
+    from pizzashop.sim.ledger import Ledger
+    from pizzashop.sim.metrics import Metrics
     from pizzashop.sim.orders import Order, Task
-    from pizzashop.sim.scenario import BranchSpec, Component, PrepJob
+    from pizzashop.sim.scenario import BranchSpec, Component, PrepJob, Scenario
 
 
 class ChefState(StrEnum):
@@ -209,6 +214,13 @@ class Branch:
     def on_duty(self) -> list[Chef]:
         return [chef for chef in self.chefs if chef.state in WORKING]
 
+    def staffed(self) -> bool:
+        """A chef is on duty, or a backup is on the way: orders are worth taking."""
+        for chef in self.chefs:
+            if chef.state in WORKING or chef.state is ChefState.CALLED_IN:
+                return True
+        return False
+
     def queued_tasks(self) -> list[Task]:
         """Every item waiting in this branch, oldest order first."""
         tasks = [task for queue in self.pull.values() for task in queue]
@@ -218,3 +230,43 @@ class Branch:
 
     def free_agents(self) -> int:
         return sum(agent.state is AgentState.IDLE for agent in self.agents)
+
+
+def wall_clock(minutes: float, open_hour: float) -> str:
+    """The shop's wall-clock time `minutes` after the doors opened, e.g. '12:35'."""
+    total = int(minutes + open_hour * 60)
+    return f"{(total // 60) % 24:02d}:{total % 60:02d}"
+
+
+class Shop:
+    """What every stage of an order's path shares: the scenario, the event loop (the clock), the
+    branches and the chefs on the payroll, the metrics and the ledger, and whether the doors are
+    open. The `Simulation` makes it and closes the doors; the stages read it and move its parts.
+    """
+
+    __slots__ = (
+        "branch_by_name", "branches", "chefs", "doors_open", "ledger", "loop", "metrics",
+        "open_hour", "scenario",
+    )  # fmt: skip
+
+    def __init__(
+        self, scenario: Scenario, loop: EventLoop, metrics: Metrics, ledger: Ledger
+    ) -> None:
+        self.scenario = scenario
+        self.loop = loop
+        self.metrics = metrics
+        self.ledger = ledger
+        self.open_hour = scenario.open_hour
+        self.doors_open = True
+        self.chefs: dict[str, Chef] = {}
+        self.branches = [
+            Branch(spec, index, scenario.components) for index, spec in enumerate(scenario.branches)
+        ]
+        self.branch_by_name = {branch.name: branch for branch in self.branches}
+
+    def clock(self, minutes: float) -> str:
+        return wall_clock(minutes, self.open_hour)
+
+    def hour(self) -> float:
+        """The clock hour now, as a float (prep windows are set in clock hours)."""
+        return self.open_hour + self.loop.now / 60.0

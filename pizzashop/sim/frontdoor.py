@@ -1,0 +1,117 @@
+"""The front door: orders arrive and each is sent to a branch, or lost when none can take it.
+
+Orders come from `demand.OrderSource`, drawn from the arrival streams alone, so two strategies on
+one seed face identical orders. Branch routing is `nearest` (with optional failover to the next
+lit branch when the nearest is dark) or `fastest` (the soonest estimated delivery). The chosen
+branch's kitchen (`kitchen.py`) then accepts the order or turns it away.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from pizzashop.sim import events
+from pizzashop.sim.demand import OrderSource
+from pizzashop.sim.orders import LossCause
+from pizzashop.sim.shop import Branch
+
+if TYPE_CHECKING:
+    from pizzashop.sim.books import Books
+    from pizzashop.sim.kitchen import Kitchen
+    from pizzashop.sim.menu import Menu
+    from pizzashop.sim.orders import Order
+    from pizzashop.sim.shop import Shop
+    from pizzashop.sim.streams import Streams
+
+
+class FrontDoor:
+    """Takes each order as it arrives and routes it to a branch."""
+
+    def __init__(
+        self, shop: Shop, menu: Menu, kitchen: Kitchen, books: Books, streams: Streams
+    ) -> None:
+        scenario = shop.scenario
+        self.shop = shop
+        self.loop = shop.loop
+        self.menu = menu
+        self.kitchen = kitchen
+        self.books = books
+        self.scenario = scenario
+        self.delivery = scenario.delivery
+        self.source = OrderSource(scenario, streams)
+        self.strategy = scenario.routing.branch
+        self.failover = scenario.routing.failover
+        self._mean_cook = math.fsum(
+            i.cook_minutes * i.weight for i in scenario.menu.values()
+        ) / math.fsum(i.weight for i in scenario.menu.values())
+        self._reach = self._reachable_branches()
+
+    def _reachable_branches(self) -> dict[str, list[Branch]]:
+        """For each area, the branches that deliver there, nearest first."""
+        limit = self.delivery.max_travel_minutes
+        reach = {}
+        for area in self.scenario.areas:
+            options = [
+                (self.scenario.travel_minutes(branch.area, area), branch.index, branch)
+                for branch in self.shop.branches
+            ]
+            reach[area] = [b for t, _, b in sorted(options) if limit is None or t <= limit]
+        return reach
+
+    def open(self) -> None:
+        """Schedule the shift's first arrival."""
+        first = self.source.next_arrival(0.0)
+        if first is not None:
+            self.loop.at(first, events.ARRIVE)
+
+    def route_by(self, strategy: str, failover: bool) -> None:
+        """Route orders to branches by `strategy` (see `routing.BRANCH_STRATEGIES`) from now on."""
+        self.strategy = strategy
+        self.failover = failover
+
+    def arrive(self) -> None:
+        """An order arrives: the next one is scheduled, and this one goes to a branch."""
+        now = self.loop.now
+        source = self.source
+        order = source.make(now, self.menu.latest())
+        following = source.next_arrival(now)
+        if following is not None:
+            self.loop.at(following, events.ARRIVE)
+        self.books.placed(order)
+        target = self.route(order)
+        if isinstance(target, Branch):  # not LossCause: isinstance on an enum class is slower
+            self.kitchen.accept(order, target)
+        else:
+            self.books.lost(order, target)
+
+    def route(self, order: Order) -> Branch | LossCause:
+        """The branch that takes the order, or why none does."""
+        reach = self._reach[order.area]
+        if self.strategy != "fastest":
+            for branch in reach:  # the usual case: the nearest open branch is lit
+                if branch.is_open:
+                    if branch.lit:
+                        return branch
+                    break
+        options = [branch for branch in reach if branch.is_open]
+        if not options:
+            return LossCause.NO_ROUTE
+        lit = [branch for branch in options if branch.lit]
+        if not lit:
+            return LossCause.BRANCH_DARK
+        if self.strategy == "fastest":
+            return min(lit, key=lambda branch: self.estimate_minutes(branch, order.area))
+        nearest = options[0]
+        if nearest.lit:
+            return nearest
+        return lit[0] if self.failover else LossCause.BRANCH_DARK
+
+    def estimate_minutes(self, branch: Branch, area: str) -> float:
+        """Estimated order-to-door time at `branch`: queue, cooking and travel."""
+        staff = sum(chef.on_duty for chef in branch.chefs)
+        if not staff:
+            return float("inf")
+        queue = branch.waiting / staff * self._mean_cook
+        travel = self.scenario.travel_minutes(branch.area, area) + self.delivery.handoff_minutes
+        return queue + self._mean_cook + (travel if self.delivery.enabled else 0.0)
