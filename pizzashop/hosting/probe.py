@@ -61,7 +61,9 @@ class Player:
 
     async def __aenter__(self) -> Player:
         self.started = time.monotonic()
-        self._conn = await connect(self.port, self.name, self.host, self.source, self.key)
+        self._conn = await connect(
+            self.port, self.name, host=self.host, source=self.source, key=self.key
+        )
         self._process = await self._conn.create_process(
             term_type="xterm-256color", term_size=self.size, encoding=None
         )
@@ -147,6 +149,7 @@ class Player:
 async def connect(
     port: int,
     name: str,
+    *,
     host: str = "127.0.0.1",
     source: str | None = None,
     key: asyncssh.SSHKey | None = None,
