@@ -59,6 +59,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
         (["serve", "ssh", "--idle-timeout", "-5"], ["--idle-timeout"]),
         (["serve", "ssh", "--idle-timeout", "nan"], ["--idle-timeout"]),
         (["serve", "ssh", "--rate-limit", "1.5"], ["--rate-limit"]),
+        (["serve", "ssh", "--max-connections", "0"], ["--max-connections"]),
+        (["serve", "ssh", "--max-per-address", "many"], ["--max-per-address", "'many'"]),
         (["serve", "ssh", "--strategy", "x.py:X"], ["--strategy"]),
         (["serve", "web", "--port", "0"], ["--port"]),
         (["scores", "regulars", "--live", "--json"], ["--json", "--live"]),

@@ -453,32 +453,33 @@ def test_a_connection_without_a_game_is_closed(server: HostedServer) -> None:
 
 
 def test_open_connections_are_capped_per_address_and_in_all(tmp_path: Path) -> None:
-    """Each 127.0.0.x is a client of its own; a refused connection is closed at once."""
+    """Each 127.0.0.x is a client of its own; a refused connection is closed at once. Every
+    connection here plays (one without a game would be closed after 10 seconds)."""
 
     async def crowd(server: HostedServer) -> list[bool]:
-        held: list[asyncssh.SSHClientConnection] = []
+        async with contextlib.AsyncExitStack() as held:
 
-        async def attempt(source: str) -> bool:
-            try:
-                held.append(await connect(server.port, "crowd", source=source))
-            except (asyncssh.Error, OSError):
-                return False
-            return True
+            async def attempt(source: str) -> bool:
+                player = Player(server.port, "crowd", source=source)
+                try:
+                    await player.__aenter__()
+                except (asyncssh.Error, OSError):
+                    return False
+                held.push_async_exit(player.__aexit__)
+                return True
 
-        outcome = [await attempt(address) for address in ("127.0.0.1", "127.0.0.1", "127.0.0.1")]
-        outcome += [await attempt("127.0.0.2"), await attempt("127.0.0.3")]
-        held[0].close()
-        await held[0].wait_closed()
-        deadline = asyncio.get_running_loop().time() + 8
-        while not await attempt("127.0.0.3"):  # the server counts the closed one out
-            assert asyncio.get_running_loop().time() < deadline, "a place never freed up"
-        for conn in held:
-            conn.close()
-        return outcome
+            outcome = [await attempt(source) for source in ("127.0.0.1",) * 3]
+            outcome += [await attempt("127.0.0.2"), await attempt("127.0.0.3")]
+            await held.aclose()  # all leave
+            deadline = asyncio.get_running_loop().time() + 20
+            while not await attempt("127.0.0.3"):  # the server counts them out
+                assert asyncio.get_running_loop().time() < deadline, "no place freed up"
+            return outcome
 
     options = ("--max-per-address", "2", "--max-connections", "3")
     with HostedServer(tmp_path, *options) as server:
         assert run(crowd(server)) == [True, True, False, True, False]
+        assert eventually(lambda: not server.games())
         log = server.log_text()
     assert "refused 127.0.0.1:" in log and "2 connections open from 127.0.0.1" in log
     assert "3 connections open in all" in log
