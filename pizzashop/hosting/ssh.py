@@ -194,7 +194,7 @@ async def serve_ssh(
         "listening on %s:%d, host key %s, %s, at most %d players, %d connections (%d per "
         "address), %d open files, idle timeout %gs, %s",
         settings.host, settings.port, key.get_fingerprint(),
-        f"{len(keys.names)} keys from {settings.authorized_keys}" if keys else "anonymous play",
+        f"keys from {settings.authorized_keys} ({len(keys.names)})" if keys else "anonymous play",
         settings.max_sessions, caps.total, caps.per_network, fd_limit, settings.idle_timeout,
         about,
     )  # fmt: skip

@@ -4,6 +4,9 @@ Locally, Textual's traceback, as always, and exit status 1 (Textual itself exits
 some failures). On a shared host the traceback would show the host's paths to a participant:
 there the player reads one polite line, the traceback goes to a report on the host (see
 `pizzashop.hosting.crashes`) and the status is 1, which the server logs as a crash.
+
+A failure is anything Textual prints on its error console as it exits (a traceback, a panic,
+an `exit(message=…)`), an exception out of the app, or one in another thread.
 """
 
 from __future__ import annotations
