@@ -3,6 +3,8 @@ live view follows the leaderboard; the guard rails and key files behave on their
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
 import os
 import resource
@@ -28,7 +30,7 @@ from pizzashop.hosting.limits import (
     network_of,
     raise_fd_limit,
 )
-from pizzashop.hosting.logs import RepeatLimit
+from pizzashop.hosting.logs import RepeatLimit, log_loop_errors
 from pizzashop.workshop.leaderboard import Leaderboard
 
 
@@ -270,3 +272,32 @@ def test_repeated_warnings_are_logged_a_few_times_then_counted() -> None:
     log.warning("refused %s: too many", "10.0.0.1")
     assert records[-1] == "refused 10.0.0.1: too many (997 more like this not logged)"
     assert "something else" in records
+
+
+def test_the_event_loops_own_errors_are_one_bounded_line_each() -> None:
+    """What asyncio does when accept() fails for want of descriptors, a thousand times over."""
+    records: list[logging.LogRecord] = []
+    log = logging.getLogger("test.loop")
+    log.propagate = False
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    log.addHandler(handler)
+    log.addFilter(RepeatLimit(burst=5))
+
+    async def fail_often() -> None:
+        log_loop_errors(log)
+        loop = asyncio.get_running_loop()
+        for _ in range(1000):
+            try:
+                raise OSError(errno.EMFILE, "Too many open files")
+            except OSError as error:
+                loop.call_exception_handler(
+                    {"message": "socket.accept() out of system resource", "exception": error}
+                )
+
+    asyncio.run(fail_often())
+    assert [record.getMessage() for record in records] == [
+        "event loop: socket.accept() out of system resource: OSError: [Errno 24] Too many open "
+        "files"
+    ] * 5
+    assert all(record.exc_info is None for record in records), "no traceback"
