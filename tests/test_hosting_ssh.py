@@ -18,7 +18,7 @@ import pyte
 import pytest
 from helpers import eventually
 
-from pizzashop.hosting.messages import CRASHED
+from pizzashop.crashes import CRASHED
 from pizzashop.hosting.probe import (
     FIRST_FRAME_MARK,
     HostedServer,

@@ -8,7 +8,6 @@ NO_TERMINAL = "pizzashop needs a terminal: connect with ssh -t."
 IDLE = "Closed after {duration} without a key press. Reconnect any time to play again."
 STOPPING = "The server is stopping. Thank you for playing!"
 CANNOT_START = "Sorry, the game could not start on this host. Please tell your instructor."
-CRASHED = "Sorry, the game stopped on an error. Your saves are safe; please tell your instructor."
 RESET_TERMINAL = (
     "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"  # mouse reporting off
     "\x1b[?1004l\x1b[?2004l\x1b[<u"  # focus events, bracketed paste, keyboard protocol off

@@ -16,12 +16,11 @@ from collections.abc import Callable
 
 import asyncssh
 
+from pizzashop.crashes import CRASHED, find_report
 from pizzashop.hosting.child import INPUT_BACKLOG, GameProcess, clamp_size
-from pizzashop.hosting.crashes import find_report
 from pizzashop.hosting.logs import shown
 from pizzashop.hosting.messages import (
     CANNOT_START,
-    CRASHED,
     FULL,
     IDLE,
     NO_TERMINAL,

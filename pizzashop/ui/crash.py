@@ -3,7 +3,7 @@
 Locally, Textual's traceback, as always, and exit status 1 (Textual itself exits with 0 after
 some failures). On a shared host the traceback would show the host's paths to a participant:
 there the player reads one polite line, the traceback goes to a report on the host (see
-`pizzashop.hosting.crashes`) and the status is 1, which the server logs as a crash.
+`pizzashop.crashes`) and the status is 1, which the server logs as a crash.
 
 A failure is anything Textual prints on its error console as it exits (a traceback, a panic,
 an `exit(message=…)`), an exception out of the app, or one in another thread.
@@ -22,8 +22,7 @@ from typing import Any
 from rich.console import Console
 from textual.app import App
 
-from pizzashop.hosting.crashes import save_report
-from pizzashop.hosting.messages import CRASHED
+from pizzashop.crashes import CRASHED, save_report
 from pizzashop.player.library import hosted
 from pizzashop.sim import InputError
 

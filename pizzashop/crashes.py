@@ -2,8 +2,10 @@
 
 A game on a shared host that fails writes what it knows (the traceback, with host paths in it)
 to a file of its own under the data directory, named by time and process id, and tells the
-player one polite line; the server's log names the file. Reports are bounded in size and
-number, so a player who finds a way to crash the game cannot fill the disk with them.
+player one polite line, CRASHED; the server's log names the file. Reports are bounded in size
+and number, so a player who finds a way to crash the game cannot fill the disk with them. The
+game (pizzashop.ui) writes them and the server (pizzashop.hosting) finds them: neither imports
+the other for it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from pizzashop.paths import data_dir, prune, write_atomic
 
+CRASHED = "Sorry, the game stopped on an error. Your saves are safe; please tell your instructor."
 CRASHES = "crashes"
 KEEP = 100
 """The newest reports kept; older ones are removed."""
