@@ -202,9 +202,9 @@ def test_on_a_shared_host_each_player_keeps_their_own_files(
     monkeypatch.setenv("PIZZASHOP_HOSTED", "1")
     monkeypatch.setenv("PIZZASHOP_PLAYER", "../Ada")
     path = saved(SAVES)
-    assert path == home / "players" / "Ada" / "saves" / "mmc_lab-1.json"
+    assert path == home / "people" / "_46__46__ada" / "saves" / "mmc_lab-1.json", "'..Ada'"
     assert [listed.path for listed in listing(SAVES)] == [path]
-    assert Career().progress.path == home / "players" / "Ada" / "progress.json"
+    assert Career().progress.path == home / "people" / "_46__46__ada" / "progress.json"
     monkeypatch.setenv("PIZZASHOP_PLAYER", "Bob")
     assert listing(SAVES) == [], "another player does not see Ada's saves"
-    assert Career().progress.path == home / "players" / "Bob" / "progress.json"
+    assert Career().progress.path == home / "people" / "_bob" / "progress.json"
