@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
@@ -47,9 +48,38 @@ def logged(server: HostedServer, pattern: str) -> bool:
     return re.search(pattern, server.log_text()) is not None
 
 
-def environ(pid: int) -> dict[str, str]:
-    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+ENVIRONMENT_REPORTER = """
+import os
+if os.environ.get("PIZZASHOP_HOSTED"):  # the games and their template, not the server
+    import json
+    import pizzashop.cli
+
+    def main(argv=None, run=pizzashop.cli.main):
+        from pizzashop.paths import data_dir
+
+        seen = data_dir() / "seen"
+        seen.mkdir(exist_ok=True)
+        (seen / f"{os.getpid()}.json").write_text(json.dumps(dict(os.environ)))
+        return run(argv)
+
+    pizzashop.cli.main = main
+"""
+
+
+def reporting(folder: Path) -> dict[str, str]:
+    """The environment for a server whose games write down the environment they run with (a
+    forked game's /proc/PID/environ is its template's: the kernel keeps a process's first)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(ENVIRONMENT_REPORTER)
+    return {"PYTHONPATH": str(folder)}
+
+
+def environ(server: HostedServer, pid: int) -> dict[str, str]:
+    """The environment game `pid` runs with, as it wrote it down (see `reporting`)."""
+    seen = server.home / "seen" / f"{pid}.json"
+    assert eventually(seen.exists), "the game wrote down its environment"
+    found: dict[str, str] = json.loads(seen.read_text())
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +89,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostedServer]:
     home = tmp_path_factory.mktemp("ssh")
     options = ("--max-sessions", "4", "--leaderboard", str(home / "class.sqlite3"))
     login = {"SSH_AUTH_SOCK": "/tmp/instructors-agent", "COLUMNS": "7"}
+    login.update(reporting(tmp_path_factory.mktemp("site")))
     with HostedServer(home, *options, env=login) as hosted:
         yield hosted
     assert not hosted.games()
@@ -69,7 +100,7 @@ def test_a_session_is_a_game_on_its_own_terminal(server: HostedServer) -> None:
         async with Player(server.port, "ada <lovelace>!") as player:
             await player.first_frame()
             games = server.games()
-            env = environ(games[0])
+            env = environ(server, games[0])
             stat = Path(f"/proc/{games[0]}/stat").read_text().rsplit(")", 1)[1].split()
             player.type(CTRL_C)
             return await player.exit_status(), games, env, stat, bytes(player.output)
@@ -316,14 +347,15 @@ def test_with_a_keys_file_each_key_plays_under_its_own_name(tmp_path: Path) -> N
             async with Player(server.port, asks, key=key) as player:
                 await player.first_frame()
                 (game,) = server.games()
-                name = environ(game)["PIZZASHOP_PLAYER"]
+                name = environ(server, game)["PIZZASHOP_PLAYER"]
                 player.type(CTRL_C)
                 await player.exit_status()
                 return name
         except asyncssh.PermissionDenied:
             return None
 
-    with HostedServer(tmp_path / "home", "--authorized-keys", str(keys)) as server:
+    site = reporting(tmp_path / "site")
+    with HostedServer(tmp_path / "home", "--authorized-keys", str(keys), env=site) as server:
         assert run(plays_as(server, ada, "bob")) == "ada", "the key's name, not the one asked for"
         assert run(plays_as(server, bob, "ada")) == "Bob Builder"
         assert run(plays_as(server, stranger, "ada")) is None

@@ -1,9 +1,13 @@
-"""One player's game: a child process on its own pseudo-terminal, ended together with its group.
+"""One player's game: a process on its own pseudo-terminal, ended together with its group.
 
-The child starts a new session with the pty as its controlling terminal, as a login over sshd
+The game leads a new session with the pty as its controlling terminal, as a login over sshd
 would: the kernel then sends it SIGWINCH when the window size changes and SIGHUP when the master
 side closes — so even a server that dies leaves no game behind. Bytes are relayed without ever
 blocking the event loop: the master is non-blocking and both directions have flow control.
+
+The terminal exists from the start; the process comes a moment later (a `Starter` forks it from
+the template or spawns it, see launch.py): keys typed meanwhile wait in the pty, and stopping
+first waits for the start.
 """
 
 from __future__ import annotations
@@ -15,17 +19,25 @@ import fcntl
 import os
 import signal
 import struct
-import subprocess
-import sys
 import termios
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
-GAME_COMMAND = (sys.executable, "-m", "pizzashop")
+from pizzashop.hosting.launch import (
+    GAME_COMMAND,
+    Launched,
+    Spawner,
+    Starter,
+    TerminalSpent,
+    check_pass_fds,
+)
+
 READ_SIZE = 65536
 INPUT_BACKLOG = 65536
 """Input bytes waiting for a game that is not reading before the sender is asked to pause."""
 MAX_SIDE = 1000
 """Window sizes are clamped to 1 … MAX_SIDE cells, whatever a client claims."""
+NOT_STARTED = 1
+"""The status `stop` returns for a game whose process never started."""
 
 
 def clamp_size(columns: int, rows: int) -> tuple[int, int]:
@@ -40,14 +52,15 @@ def _set_size(fd: int, columns: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
-def _take_terminal() -> None:
-    """Runs in the child after setsid(): make the pty on stdin its controlling terminal."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
 class GameProcess:
     """A game on a pty. `on_output` gets what it draws; `on_closed` runs once when it closes the
-    terminal (it quit or died); `on_drained` runs when a paused sender may send input again."""
+    terminal (it quit or died); `on_drained` runs when a paused sender may send input again;
+    `on_started` gets its process id once it runs, `on_failed` the error if it cannot start.
+
+    `starter` starts the process (by default a new `command`); `pass_fds` are descriptors the
+    game inherits at the same numbers, which the caller keeps open until the game started or
+    failed. Creating the terminal may raise OSError at once.
+    """
 
     def __init__(
         self,
@@ -57,34 +70,74 @@ class GameProcess:
         on_closed: Callable[[], None],
         on_drained: Callable[[], None],
         command: tuple[str, ...] = GAME_COMMAND,
+        *,
+        starter: Starter | None = None,
+        pass_fds: Sequence[int] = (),
+        on_started: Callable[[int], None] = lambda pid: None,
+        on_failed: Callable[[Exception], None] = lambda error: None,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._on_output, self._on_closed, self._on_drained = on_output, on_closed, on_drained
         self._pending = bytearray()
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._reading = False
-        self._open = True
+        self._open = False
+        self._size = size
+        self.pid: int | None = None
+        """The game's process (and process group) id, once it runs."""
+        self.launched: Launched | None = None
+        self.failed: Exception | None = None
+        slave = self._new_terminal()
+        self._starting = self._loop.create_task(
+            self._start(
+                starter or Spawner(command), dict(env), slave, check_pass_fds(pass_fds),
+                on_started, on_failed,
+            )
+        )  # fmt: skip
+
+    def _new_terminal(self) -> int:
+        """Open a pty (closing the one before, if any) and relay it; returns its slave side."""
+        self._close_master()
         master, slave = os.openpty()
         try:
-            _set_size(master, *size)
-            self.process = subprocess.Popen(
-                command,
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=dict(env),
-                start_new_session=True,
-                preexec_fn=_take_terminal,  # one ioctl: takes no lock a thread could hold
-            )
+            _set_size(master, *self._size)
+            os.set_blocking(master, False)
         except BaseException:
             os.close(master)
-            raise
-        finally:
             os.close(slave)
-        os.set_blocking(master, False)
+            raise
         self._master = master
-        self.pid = self.process.pid
+        self._open = True
         self.resume_output()
+        return slave
+
+    async def _start(
+        self,
+        starter: Starter,
+        env: dict[str, str],
+        slave: int,
+        pass_fds: tuple[int, ...],
+        on_started: Callable[[int], None],
+        on_failed: Callable[[Exception], None],
+    ) -> None:
+        try:
+            try:
+                self.launched = await starter.start(env, slave, pass_fds)
+            except TerminalSpent:  # someone may hold the old terminal: start on a new one
+                os.close(slave)
+                slave = -1
+                slave = self._new_terminal()
+                self.launched = await starter.start(env, slave, pass_fds)
+        except Exception as error:  # any failure to start is the player's refusal
+            self.failed = error
+            self._close_master()
+            on_failed(error)
+            return
+        finally:
+            if slave >= 0:
+                os.close(slave)
+        self.pid = self.launched.pid
+        on_started(self.pid)
 
     @property
     def backlog(self) -> int:
@@ -92,6 +145,7 @@ class GameProcess:
 
     def resize(self, columns: int, rows: int) -> None:
         """The kernel sends SIGWINCH to the game's foreground process group."""
+        self._size = (columns, rows)
         if self._open:
             _set_size(self._master, columns, rows)
 
@@ -159,25 +213,23 @@ class GameProcess:
 
         SIGHUP first (a hang-up, as when a terminal closes), SIGKILL to the group after `grace`
         seconds; the leader is reaped only after the group is killed, so its id cannot have
-        been reused by then.
+        been reused by then. A game still starting is waited for first.
         """
+        await asyncio.shield(self._starting)
         self._close_master()
+        launched = self.launched
+        if launched is None:
+            return NOT_STARTED
         self._signal_group(signal.SIGHUP)
         deadline = self._loop.time() + grace
-        while not self._exited() and self._loop.time() < deadline:
+        while not launched.exited() and self._loop.time() < deadline:
             await asyncio.sleep(0.02)
         self._signal_group(signal.SIGKILL)
-        while not self._exited():
+        while not launched.exited():
             await asyncio.sleep(0.02)
-        return self.process.wait()
+        return launched.reap()
 
     def _signal_group(self, signum: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signum)
-
-    def _exited(self) -> bool:
-        """Has the leader exited? Asked without reaping it (WNOWAIT)."""
-        if self.process.returncode is not None:
-            return True
-        found = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        return found is not None
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signum)

@@ -29,6 +29,8 @@ _ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@
 FIRST_FRAME_MARK = "pizzashop"
 """Text the title screen draws: its arrival on the alternate screen is the first frame."""
 ALTERNATE_SCREEN = b"\x1b[?1049h"
+RESCAN = 512
+"""Bytes of output looked at again by a wait: a text split between two reads is still found."""
 
 
 def visible(data: bytes) -> str:
@@ -90,30 +92,43 @@ class Player:
 
     async def wait_for(self, text: str, timeout: float = 20.0, since: int = 0) -> float:
         """Seconds from connecting until `text` showed (in output after byte `since`)."""
-        return await self._wait(lambda out: text in visible(out[since:]), text, timeout)
+        return await self._wait(lambda start: text in visible(self.output[start:]), since, text,
+                                timeout)  # fmt: skip
 
     async def first_frame(self, timeout: float = 20.0) -> float:
         """Seconds from connecting until the game drew its title on the alternate screen (a
         traceback, which also names pizzashop, never counts)."""
+        screen = -1
 
-        def drawn(out: bytes) -> bool:
-            start = out.find(ALTERNATE_SCREEN)
-            return start >= 0 and FIRST_FRAME_MARK in visible(out[start:])
+        def drawn(start: int) -> bool:
+            nonlocal screen
+            if screen < 0 and (screen := self.output.find(ALTERNATE_SCREEN)) < 0:
+                return False
+            return FIRST_FRAME_MARK in visible(self.output[max(screen, start) :])
 
-        return await self._wait(drawn, "the first frame", timeout)
+        return await self._wait(drawn, 0, "the first frame", timeout)
 
-    async def _wait(self, ready: Callable[[bytes], bool], what: str, timeout: float) -> float:
+    async def _wait(
+        self, ready: Callable[[int], bool], since: int, what: str, timeout: float
+    ) -> float:
+        """Wait until `ready(start)` holds, where output before `start` was looked at already
+        (but for the last RESCAN bytes, where a text may have begun)."""
         deadline = time.monotonic() + timeout
-        while not ready(bytes(self.output)):
+        looked = since
+        while True:
+            end = len(self.output)
+            if ready(max(since, looked - RESCAN)):
+                return time.monotonic() - self.started
+            looked = end
             if self._reader is not None and self._reader.done():
                 raise EOFError(f"session ended before {what}: {self.text[-300:]!r}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"no {what} in {timeout}s: {self.text[-300:]!r}")
             self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
-        return time.monotonic() - self.started
+            if len(self.output) == end:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), remaining)
 
     def type(self, keys: bytes) -> None:
         assert self._process is not None
@@ -178,6 +193,19 @@ def children(pid: int) -> list[int]:
                 if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                     found.append(int(entry.name))
     return found
+
+
+def stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name: state, ppid, pgrp, session, tty…"""
+    return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()
+
+
+def is_game(pid: int) -> bool:
+    """A game leads a session of its own on a controlling terminal (the template has none)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = stat(pid)
+        return int(fields[3]) == pid and int(fields[4]) != 0
+    return False
 
 
 def terminal_size(pid: int) -> tuple[int, int]:
@@ -248,8 +276,18 @@ class HostedServer:
         return self.process.pid
 
     def games(self) -> list[int]:
-        """The game processes now running under the server."""
-        found = children(self.pid)
+        """The game processes now running under the server: its children, spawned, and the
+        children of its game template, forked."""
+        found = []
+        for child in children(self.pid):
+            self._games_seen.add(child)
+            found += [child] if is_game(child) else [g for g in children(child) if is_game(g)]
+        self._games_seen.update(found)
+        return sorted(found)
+
+    def templates(self) -> list[int]:
+        """The server's game template (a list: none while it restarts)."""
+        found = [child for child in children(self.pid) if not is_game(child)]
         self._games_seen.update(found)
         return found
 

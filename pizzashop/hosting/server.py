@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pizzashop.hosting.keys import PlayerKeys
+from pizzashop.hosting.launch import Spawner, Starter
 from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
 from pizzashop.hosting.messages import STOPPING
 
@@ -48,6 +49,19 @@ class SSHSettings:
         return self.max_per_address or PER_ADDRESS_PER_PLACE * self.max_sessions
 
 
+def shared_environment() -> dict[str, str]:
+    """What every game's environment holds, and the game template's: the server's (PIZZASHOP_HOME,
+    the leaderboard, PATH) less its own terminal and SSH session, never a client's, in true
+    colour, hosted."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("SSH_") and name not in NOT_PASSED
+    }
+    env.update(COLORTERM="truecolor", PIZZASHOP_HOSTED="1")
+    return env
+
+
 class Ending(Protocol):
     """A session the server can end when it stops."""
 
@@ -68,10 +82,13 @@ class GameServer:
         log: logging.Logger,
         keys: PlayerKeys | None = None,
         fd_limit: int | None = None,
+        games: Starter | None = None,
     ) -> None:
         self.settings = settings
         self.log = log
         self.keys = keys
+        self.games: Starter = games or Spawner()
+        """How games start: forked from the template (games.py), or spawned."""
         self.slots = Slots(settings.max_sessions)
         self.limiter = RateLimiter(settings.rate_limit)
         total = settings.connections_cap
@@ -81,20 +98,9 @@ class GameServer:
         self.sessions: set[Ending] = set()
 
     def environment(self, player: str, term: str) -> dict[str, str]:
-        """The game's environment: the server's (PIZZASHOP_HOME, the leaderboard, PATH) less its
-        own terminal and SSH session, never the client's, plus who plays on what terminal."""
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("SSH_") and name not in NOT_PASSED
-        }
-        env.update(
-            TERM=term,
-            COLORTERM="truecolor",
-            PIZZASHOP_PLAYER=player,
-            PIZZASHOP_HOSTED="1",
-        )
-        return env
+        """The game's environment: every game's (`shared_environment`) plus who plays on what
+        terminal."""
+        return {**shared_environment(), "TERM": term, "PIZZASHOP_PLAYER": player}
 
     async def close(self) -> None:
         """End every game (the server is stopping) and wait until all are reaped."""

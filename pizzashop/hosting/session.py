@@ -65,6 +65,7 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         self._idle: asyncio.Task[None] | None = None
         self._started = 0.0
         """When the game started, in seconds since the epoch (to find its crash report)."""
+        self._term = ""
         self._ending: asyncio.Task[None] | None = None
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
@@ -96,6 +97,7 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         term = _term(chan.get_terminal_type())
         columns, rows = clamp_size(*chan.get_terminal_size()[:2])
         self._started = time.time()
+        self._term = f"term {term} {columns}x{rows}"
         try:
             self._game = GameProcess(
                 self._server.environment(self._player, term),
@@ -103,6 +105,9 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
                 on_output=self._send,
                 on_closed=lambda: self.end("quit"),
                 on_drained=self._input_drained,
+                starter=self._server.games,
+                on_started=self._game_started,
+                on_failed=self._game_failed,
             )
         except OSError as error:
             self._server.slots.release()
@@ -112,11 +117,18 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         self._on_playing(True)
         self._server.sessions.add(self)
         self._idle = asyncio.create_task(self._watch_idle())
+
+    def _game_started(self, pid: int) -> None:
+        assert self._game is not None and self._game.launched is not None
         self._log.info(
-            "start %s player %r term %s %dx%d pid %d (%d/%d playing)",
-            self._peer, self._player, term, columns, rows, self._game.pid,
+            "start %s player %r %s pid %d, %s (%d/%d playing)",
+            self._peer, self._player, self._term, pid, self._game.launched.how,
             self._server.slots.in_use, self._server.slots.capacity,
         )  # fmt: skip
+
+    def _game_failed(self, error: Exception) -> None:
+        self._log.error("cannot start a game for %s: %s", self._peer, error)
+        self.end("game did not start", CANNOT_START)
 
     def _send(self, data: bytes) -> None:
         """The game's output, while the player is there for it (the channel may be closing)."""
@@ -193,30 +205,36 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
             self._ending = asyncio.create_task(self._finish(reason, message))
 
     async def _finish(self, reason: str, message: str) -> None:
-        assert self._game is not None
+        game = self._game
+        assert game is not None
         if self._idle is not None:
             self._idle.cancel()
         stopped = reason != "quit"  # ended from outside: the game did not restore the terminal
         status = 1
         try:
-            status = _exit_status(await self._game.stop())
+            status = _exit_status(await game.stop())
             if not stopped and status != 0:
                 reason, message = self._crashed()
                 stopped = status >= 128
         finally:
             self._server.slots.release()
             self._server.sessions.discard(self)
-            self._log.info(
-                "end %s player %r pid %d: %s, status %d (%d/%d playing)",
-                self._peer, self._player, self._game.pid, reason, status,
-                self._server.slots.in_use, self._server.slots.capacity,
-            )  # fmt: skip
+            if game.pid is None:
+                self._log.warning("refused %s player %r: game did not start", self._peer,
+                                  self._player)  # fmt: skip
+                message, stopped = CANNOT_START, True
+            else:
+                self._log.info(
+                    "end %s player %r pid %d: %s, status %d (%d/%d playing)",
+                    self._peer, self._player, game.pid, reason, status,
+                    self._server.slots.in_use, self._server.slots.capacity,
+                )  # fmt: skip
             self._close(f"{RESET_TERMINAL}\r\n{message}" if stopped else "", status)
             self._on_playing(False)
 
     def _crashed(self) -> tuple[str, str]:
         """A game that closed its terminal with a failure: the log names its report. A game
         that crashed wrote its own goodbye; the player of a killed one is told here."""
-        assert self._game is not None
+        assert self._game is not None and self._game.pid is not None
         report = find_report(self._game.pid, self._started - 1)
         return f"crashed{f' (report {report})' if report else ''}", CRASHED

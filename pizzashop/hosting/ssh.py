@@ -20,11 +20,13 @@ from collections.abc import Sequence
 
 import asyncssh
 
+from pizzashop.hosting.forks import GameTemplate
+from pizzashop.hosting.games import Games
 from pizzashop.hosting.keys import host_key, player_keys
 from pizzashop.hosting.limits import LISTEN_BACKLOG, network_of, raise_fd_limit
 from pizzashop.hosting.listening import listen_error
 from pizzashop.hosting.logs import log_loop_errors, shown
-from pizzashop.hosting.server import GameServer, SSHSettings
+from pizzashop.hosting.server import GameServer, SSHSettings, shared_environment
 from pizzashop.hosting.session import GameSession
 from pizzashop.paths import data_dir
 from pizzashop.workshop.leaderboard import clean_name
@@ -168,7 +170,8 @@ async def serve_ssh(
     key = host_key(data_dir())
     keys = player_keys(settings.authorized_keys) if settings.authorized_keys else None
     fd_limit = raise_fd_limit()
-    server = GameServer(settings, log, keys, fd_limit)
+    games = Games(log, GameTemplate(shared_environment(), log))
+    server = GameServer(settings, log, keys, fd_limit, games)
     try:
         acceptor = await asyncssh.listen(
             settings.host,
@@ -205,6 +208,7 @@ async def serve_ssh(
         )  # fmt: skip
     for notice in notices:
         log.warning("%s", notice)
+    games.open()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -214,3 +218,4 @@ async def serve_ssh(
     acceptor.close()
     await server.close()
     await acceptor.wait_closed()
+    await games.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -45,16 +46,37 @@ SEED_LIMIT = 2**63
 LAB_LABEL = Text.assemble("Queueing lab", ("  M/M/c beside Erlang C", "dim"))
 
 
-def catalogue() -> list[tuple[str, str, Scenario | str]]:
-    """(group, id, scenario or the reason it could not be loaded), levels first."""
-    entries: list[tuple[str, str, Scenario | str]] = []
+CatalogueEntry = tuple[str, str, Scenario | str]
+FileStamp = tuple[str, str, str, int, int]
+
+
+def catalogue() -> list[CatalogueEntry]:
+    """(group, id, scenario or the reason it could not be loaded), levels first.
+
+    Parsed once per set of files as they are (names, sizes, modification times), so a title
+    screen costs a few `stat` calls, not 16 files parsed and validated: on a hosted game the
+    game template has parsed them already.
+    """
+    stamps: list[FileStamp] = []
     for group, files in (("level", bundled_levels()), ("scenario", bundled_scenarios())):
         for name, path in files.items():
             try:
-                entries.append((group, name, load_scenario(Path(path))))
-            except InputError as error:
-                entries.append((group, name, str(error)))
-    return entries
+                found = path.stat()
+                stamps.append((group, name, str(path), found.st_mtime_ns, found.st_size))
+            except OSError:
+                stamps.append((group, name, str(path), -1, -1))
+    return list(_parsed(tuple(stamps)))
+
+
+@lru_cache(maxsize=1)
+def _parsed(stamps: tuple[FileStamp, ...]) -> tuple[CatalogueEntry, ...]:
+    entries: list[CatalogueEntry] = []
+    for group, name, path, _, _ in stamps:
+        try:
+            entries.append((group, name, load_scenario(Path(path))))
+        except InputError as error:
+            entries.append((group, name, str(error)))
+    return tuple(entries)
 
 
 @dataclass(frozen=True)

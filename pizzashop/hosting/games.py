@@ -1,0 +1,119 @@
+"""How the server starts games: forked from the game template when it can (a fraction of the CPU
+and memory), spawned as a fresh process when it cannot (no template yet, one that died, a
+host without subreapers), never failing a player for the template's sake.
+
+The server is a subreaper, so it also collects strays: a process orphaned under it that nobody
+tracks (a game forked for a request that was given up when its template died) is reaped when it
+exits, found by its parent id in /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pizzashop.hosting.forks import GameTemplate, Unforkable
+from pizzashop.hosting.launch import Launched, Spawner
+from pizzashop.hosting.linux import adopt_orphans
+
+SWEEP_DELAY = 0.2
+"""Seconds after a child's exit before strays are looked for (one look for a burst of exits)."""
+
+
+class Tracked:
+    """A launched game the server has not reaped yet, and how it was started."""
+
+    def __init__(self, launched: Launched, forget: dict[int, Tracked]) -> None:
+        self.launched = launched
+        self.pid = launched.pid
+        self.how = launched.how
+        self._forget = forget
+
+    def exited(self) -> bool:
+        return self.launched.exited()
+
+    def reap(self) -> int:
+        status = self.launched.reap()
+        self._forget.pop(self.pid, None)
+        return status
+
+
+class Games:
+    """The server's starter (see `launch.Starter`)."""
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        template: GameTemplate | None = None,
+        spawner: Spawner | None = None,
+    ) -> None:
+        self.log = log
+        self.template = template
+        self.spawner = spawner or Spawner()
+        self.tracked: dict[int, Tracked] = {}
+        self._sweep: asyncio.TimerHandle | None = None
+
+    def open(self) -> None:
+        """Become a subreaper and start the template (without one, every game is spawned)."""
+        if self.template is None:
+            return
+        if not adopt_orphans():
+            self.log.warning("games start one by one: this host cannot adopt orphans")
+            self.template = None
+            return
+        asyncio.get_running_loop().add_signal_handler(signal.SIGCHLD, self._child_exited)
+        self.template.open()
+
+    async def start(
+        self, env: Mapping[str, str], terminal: int, pass_fds: Sequence[int] = ()
+    ) -> Tracked:
+        launched: Launched | None = None
+        if self.template is not None:
+            with contextlib.suppress(Unforkable):
+                launched = await self.template.fork(env, terminal, pass_fds)
+        if launched is None:
+            launched = await self.spawner.start(env, terminal, pass_fds)
+        tracked = self.tracked[launched.pid] = Tracked(launched, self.tracked)
+        return tracked
+
+    def _child_exited(self) -> None:
+        if self._sweep is None:
+            self._sweep = asyncio.get_running_loop().call_later(SWEEP_DELAY, self.sweep)
+
+    def sweep(self) -> list[int]:
+        """Reap this process's exited children that nobody tracks; returns their ids."""
+        self._sweep = None
+        known = set(self.tracked)
+        if self.template is not None:
+            known |= self.template.known()
+        reaped = []
+        for pid in zombie_children(os.getpid()):
+            if pid not in known:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)
+                    reaped.append(pid)
+        return reaped
+
+    async def close(self) -> None:
+        if self._sweep is not None:
+            self._sweep.cancel()
+        if self.template is not None:
+            with contextlib.suppress(ValueError, RuntimeError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGCHLD)
+            await self.template.close()
+
+
+def zombie_children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if fields[0] == "Z" and int(fields[1]) == parent:
+                    found.append(int(entry.name))
+    return found
