@@ -1,21 +1,32 @@
-"""Concurrent SSH sessions on loopback, then a soak of connect/disconnect cycles.
+"""Concurrent SSH sessions on loopback: a class joining, a burst, a room at play, then a soak.
 
 How it measures:
 - Starts `pizzashop serve ssh` on a free loopback port with its data directory in a temporary
-  folder, a session cap above N and a rate limit that lets the load through.
+  folder, a session cap above the largest phase and a rate limit that lets the load through.
+  Games are forked from the server's game template (the log says, per game, "forked" or
+  "spawned"; the table counts them).
 - Load: N scripted players (asyncssh clients on 120×40 pseudo-terminals, true colour) join over
   `--ramp` seconds, as a class does, each timing its first frame: connect → the title screen
   drawn. Then all N play for `--seconds`: each presses ↓ or ↑ on the title list once a second
   (every press redraws the level details). Over that window it reads, from /proc, the CPU time
-  of the server and every game (1.0 = one core busy), each game's resident and proportional set
-  size (PSS splits shared library pages fairly between the games), and counts the bytes the
-  players receive.
+  of the server, its game template and every game (1.0 = one core busy), each game's resident
+  and proportional set size (PSS splits shared pages fairly between the games and the
+  template), and counts the bytes the players receive.
+- Bursts (`--burst N:S`, repeatable): N players connect within S seconds, as a class does when
+  the instructor says "connect now"; first frame p50 / p95 / max, and the CPU seconds the server,
+  the template and the games spent until the last first frame. Then they quit.
+- Play (`--play N`): N players join (over `--play-ramp` s), each opens a shift of default_day
+  and sets 4× (`--speed`), then for `--play-seconds` presses ↓ or ↑ once a second, moving the
+  board's chef cursor; key-to-screen latency is the time from sending the key until the row
+  with the cursor on the next chef ("▸ Sofia", "▸ Mario") arrives. Per seat p95 and the worst
+  seat's; CPU (server, template, games) over the window; PSS and RSS per seat (the template's
+  PSS shared out among the seats); bytes per second per seat.
 - Soak: `--cycles` connect/disconnect cycles, `--parallel` at a time, rotating through four ways
   of leaving: at once while the game starts, after the first byte, after the first frame with
   Ctrl+C (a clean quit), after the first frame by dropping the connection. Then it counts leaked
-  processes (anything still running with the bench's data directory, orphans included) and the
-  server's open file descriptors beyond those it had before the soak.
-
+  processes (anything still running with the bench's data directory, orphans included, besides
+  the server and its template) and the server's open file descriptors beyond those it had
+  before the soak.
 - Attack, beside the players while they join and play (`--attack N`, 0 for none), from other
   loopback addresses, as a hostile participant would: N authenticated SSH connections that
   never open a session plus N/10 TCP connections that never speak, all at once (a burst far
@@ -24,16 +35,24 @@ How it measures:
   connections still open 15 s after they were opened, the games that crashed (the server's
   log, whole run), the EOF sessions left hanging, and whether every player got a first frame.
 
+The client plays every player on one event loop on the same machine: its own CPU (SSH
+encryption, reading the screens) is not counted, but it competes with the server for the cores.
+
 Prints a table, then one JSON line (the last line) with at least `sessions`,
 `first_frame_p95_s`, `rss_per_session_mb`, `leaked_processes`, `leaked_fds`,
-`attack_connections_held`, `games_crashed`, `players_first_frame`.
-Targets: 20 concurrent sessions on a 2-core machine with first frame p95 ≤ 2 s; 200 cycles with
-nothing leaked; under attack 0 connections held, 0 games crashed, every player a first frame.
+`attack_connections_held`, `games_crashed`, `players_first_frame`, `bursts` (one object per
+burst) and `play_*` (the play phase).
+Targets (on a 2-core machine): 20 sessions joining over 20 s with first frame p95 ≤ 2 s; 30
+players within 2 s with first frame p95 ≤ 1.0 s, 60 within 5 s with p95 ≤ 2.0 s; 60 seats at
+play with every seat's key-to-screen p95 ≤ 150 ms, CPU ≤ 1.6 cores, PSS ≤ 20 MiB per seat; 200
+cycles with nothing leaked; under attack 0 connections held, 0 games crashed, every player a
+first frame. A phase that measured nothing fails the run.
 
 Needs the ssh extra (`pip install -e '.[ssh]'`) and Linux (/proc):
 
     .venv/bin/python bench/ssh_sessions.py [--sessions 20] [--ramp 20] [--seconds 20]
-                                           [--cycles 200] [--parallel 4] [--attack 300]
+        [--burst 30:2 --burst 60:5] [--play 60] [--play-seconds 30] [--speed 4]
+        [--cycles 200] [--parallel 4] [--attack 300]
 """
 
 from __future__ import annotations
@@ -53,6 +72,22 @@ import asyncssh
 
 from pizzashop.hosting.probe import HostedServer, Player, children, connect, open_fds
 
+SPEED_KEYS = {1: b"1", 2: b"2", 4: b"3", 8: b"4"}
+"""The shift's speed keys."""
+TO_DEFAULT_DAY = (b"\x1b[F", b"\x1b[A", b"\x1b[A")
+"""End, ↑, ↑ on the title list: the scenario default_day (the list ends with the lab)."""
+DEFAULT_DAY = "concept: logging and metrics"
+"""What the title's details pane shows for default_day: Enter must wait for it (the title's
+Enter is a priority binding and overtakes arrow keys still queued for the list)."""
+CURSOR = ("▸ Mario", "▸ Sofia")
+"""The board's cursor on default_day's first and second chef: ↓ moves it to Sofia, ↑ back."""
+KEY_TIMEOUT = 5.0
+TARGETS = {
+    "burst": {30: 1.0, 60: 2.0},
+    "key_p95_ms": 150.0,
+    "play_cpu_cores": 1.6,
+    "pss_per_seat_mb": 20.0,
+}
 SIZE = (120, 40)
 KEYS = (b"\x1b[B", b"\x1b[A")
 CTRL_C = b"\x03"
@@ -84,21 +119,43 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["Rss"], values["Pss"]
 
 
-def player_of(pid: int) -> str:
-    """The player a game plays for (the attack's games are not the load's)."""
-    with contextlib.suppress(OSError):
-        for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
-            if item.startswith(b"PIZZASHOP_PLAYER="):
-                return item.split(b"=", 1)[1].decode(errors="replace")
-    return ""
+def games_of(server: HostedServer, players: list[Player]) -> tuple[list[int], dict[str, int]]:
+    """The running games of these players (from the server's log: a forked game's /proc
+    environ is its template's), and how many were forked and spawned."""
+    started = server.started()
+    running = set(server.games())
+    found = [started[p.name] for p in players if p.name in started]
+    games = [pid for pid, _ in found if pid in running]
+    kinds = {"forked": 0, "spawned": 0}
+    for _, how in found:
+        kinds[how] = kinds.get(how, 0) + 1
+    return games, kinds
 
 
-def processes_using(home: Path, besides: int) -> list[int]:
+def seat_memory(server: HostedServer, games: list[int]) -> dict[str, float]:
+    """RSS and PSS per game, and PSS per seat with the template's shared out among them."""
+    memory = [memory_mb(pid) for pid in games]
+    template = sum(memory_mb(pid)[1] for pid in server.templates())
+    pss = sum(p for _, p in memory)
+    return {
+        "rss": statistics.mean(r for r, _ in memory),
+        "pss": pss / len(memory),
+        "pss_per_seat": (pss + template) / len(memory),
+        "template_pss": template,
+    }
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(p / 100 * len(ordered)) - 1)]
+
+
+def processes_using(home: Path, besides: set[int]) -> list[int]:
     """Every process whose environment names the bench's data directory (orphans included)."""
     needle = f"PIZZASHOP_HOME={home}".encode()
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) not in (besides, os.getpid()):
+        if entry.name.isdigit() and int(entry.name) not in {*besides, os.getpid()}:
             with contextlib.suppress(OSError):
                 if needle in (entry / "environ").read_bytes().split(b"\0"):
                     found.append(int(entry.name))
@@ -124,8 +181,10 @@ async def load(
         await asyncio.gather(*(join(n, p) for n, p in enumerate(players)))
         if not first_frames:
             raise SystemExit("no player got a first frame: nothing was measured")
-        games = [pid for pid in server.games() if player_of(pid).startswith("player")]
-        pids = [server.pid, *games]
+        games, kinds = games_of(server, players)
+        if not games:
+            raise SystemExit("no game of the players was found: nothing was measured")
+        pids = [server.pid, *server.templates(), *games]
         bytes_before = sum(len(p.output) for p in players)
         cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
         for second in range(int(seconds)):
@@ -135,14 +194,9 @@ async def load(
         wall = time.monotonic() - wall_before
         cpu = (cpu_seconds(pids) - cpu_before) / wall
         received = (sum(len(p.output) for p in players) - bytes_before) / wall
-        memory = [memory_mb(pid) for pid in games]
+        memory = seat_memory(server, games)
         server_rss = memory_mb(server.pid)[0]
-        for player in players:
-            with contextlib.suppress(Exception):
-                player.type(CTRL_C)
-        for player in players:
-            with contextlib.suppress(Exception):
-                await player.exit_status(timeout=30)
+        await quit_all(players)
         attacked = await beside
     ordered = sorted(first_frames)
     return {
@@ -151,15 +205,149 @@ async def load(
         "players_without_first_frame": sessions - len(first_frames),
         "sessions": sessions,
         "games_running": len(games),
+        "games_forked": kinds["forked"],
+        "games_spawned": kinds["spawned"],
         "first_frame_p50_s": round(statistics.median(ordered), 3),
-        "first_frame_p95_s": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 3),
+        "first_frame_p95_s": round(percentile(ordered, 95), 3),
         "first_frame_max_s": round(ordered[-1], 3),
-        "rss_per_session_mb": round(statistics.mean(rss for rss, _ in memory), 1),
-        "pss_per_session_mb": round(statistics.mean(pss for _, pss in memory), 1),
+        "rss_per_session_mb": round(memory["rss"], 1),
+        "pss_per_session_mb": round(memory["pss"], 1),
+        "pss_per_seat_mb": round(memory["pss_per_seat"], 1),
+        "template_pss_mb": round(memory["template_pss"], 1),
         "server_rss_mb": round(server_rss, 1),
         "cpu_cores": round(cpu, 3),
         "bytes_per_s": round(received),
         "bytes_per_s_per_session": round(received / sessions),
+    }
+
+
+async def quit_all(players: list[Player]) -> None:
+    """Ctrl+C in every game (it quits from any screen), then wait for each to end."""
+    for player in players:
+        with contextlib.suppress(Exception):
+            player.type(CTRL_C)
+    for player in players:
+        with contextlib.suppress(Exception):
+            await player.exit_status(timeout=30)
+
+
+async def burst(server: HostedServer, players: int, within: float, tag: str) -> dict[str, Any]:
+    """`players` connect within `within` seconds; their first frames, and the CPU it took."""
+    crowd = [Player(server.port, f"{tag}{n}", SIZE) for n in range(players)]
+    first_frames: list[float] = []
+    cpu_before = cpu_seconds([server.pid, *server.templates()])
+
+    async def join(n: int, player: Player) -> None:
+        await asyncio.sleep(within * n / players)
+        with contextlib.suppress(Exception):  # counted: no first frame
+            await player.__aenter__()
+            first_frames.append(await player.first_frame(timeout=120))
+
+    async with contextlib.AsyncExitStack() as stack:
+        for player in crowd:
+            stack.push_async_exit(player.__aexit__)
+        await asyncio.gather(*(join(n, p) for n, p in enumerate(crowd)))
+        games, kinds = games_of(server, crowd)
+        cpu = cpu_seconds([server.pid, *server.templates(), *games]) - cpu_before
+        await quit_all(crowd)
+    if not first_frames:
+        raise SystemExit(f"no player of the burst of {players} got a first frame: nothing was "
+                         "measured")  # fmt: skip
+    ordered = sorted(first_frames)
+    return {
+        "players": players,
+        "within_s": within,
+        "first_frame_p50_s": round(statistics.median(ordered), 3),
+        "first_frame_p95_s": round(percentile(ordered, 95), 3),
+        "first_frame_max_s": round(ordered[-1], 3),
+        "without_first_frame": players - len(first_frames),
+        "forked": kinds["forked"],
+        "spawned": kinds["spawned"],
+        "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_per_player": round(cpu / players, 3),
+    }
+
+
+async def play(
+    server: HostedServer, seats: int, ramp: float, seconds: float, speed: int
+) -> dict[str, Any]:
+    """`seats` players in a shift at `speed`, each moving the board's cursor once a second."""
+    players = [Player(server.port, f"seat{n}", SIZE) for n in range(seats)]
+    latencies: dict[str, list[float]] = {p.name: [] for p in players}
+    missed = 0
+
+    async def join(n: int, player: Player) -> bool:
+        await asyncio.sleep(ramp * n / seats)
+        with contextlib.suppress(Exception):
+            await player.__aenter__()
+            await player.first_frame(timeout=120)
+            mark = len(player.output)
+            for key in TO_DEFAULT_DAY:
+                player.type(key)
+            await player.wait_for(DEFAULT_DAY, since=mark, timeout=60)
+            mark = len(player.output)
+            player.type(b"\r")  # default_day has no briefing: its shift starts at 1×
+            await player.wait_for("▶ 1×", since=mark, timeout=60)
+            mark = len(player.output)
+            player.type(SPEED_KEYS[speed])
+            await player.wait_for(f"▶ {speed}×", since=mark, timeout=60)
+            return True
+        return False
+
+    async def keys(player: Player, until: float) -> None:
+        nonlocal missed
+        second = 0
+        while time.monotonic() < until:
+            mark, sent = len(player.output), time.monotonic()
+            player.type(KEYS[second % 2])
+            try:
+                await player.wait_for(CURSOR[(second + 1) % 2], since=mark, timeout=KEY_TIMEOUT)
+                latencies[player.name].append(time.monotonic() - sent)
+            except (TimeoutError, EOFError):
+                missed += 1
+            second += 1
+            await asyncio.sleep(max(0.0, sent + 1.0 - time.monotonic()))
+
+    async with contextlib.AsyncExitStack() as stack:
+        for player in players:
+            stack.push_async_exit(player.__aexit__)
+        ready = await asyncio.gather(*(join(n, p) for n, p in enumerate(players)))
+        playing = [p for p, ok in zip(players, ready, strict=True) if ok]
+        if not playing:
+            raise SystemExit("no seat reached a shift: the play phase measured nothing")
+        games, kinds = games_of(server, playing)
+        pids = [server.pid, *server.templates(), *games]
+        bytes_before = sum(len(p.output) for p in playing)
+        cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
+        until = wall_before + seconds
+        await asyncio.gather(*(keys(p, until) for p in playing))
+        wall = time.monotonic() - wall_before
+        cpu = (cpu_seconds(pids) - cpu_before) / wall
+        received = (sum(len(p.output) for p in playing) - bytes_before) / wall
+        memory = seat_memory(server, games)
+        await quit_all(players)
+    measured = [ms for name in latencies for ms in latencies[name]]
+    if not measured:
+        raise SystemExit("no key reached a screen: the play phase measured nothing")
+    per_seat = [percentile(values, 95) for values in latencies.values() if values]
+    return {
+        "play_seats": seats,
+        "play_seats_playing": len(playing),
+        "play_forked": kinds["forked"],
+        "play_spawned": kinds["spawned"],
+        "play_speed": speed,
+        "play_seconds": seconds,
+        "play_keys": len(measured),
+        "play_keys_missed": missed,
+        "play_key_p50_ms": round(statistics.median(measured) * 1000, 1),
+        "play_key_p95_ms": round(percentile(measured, 95) * 1000, 1),
+        "play_key_max_ms": round(max(measured) * 1000, 1),
+        "play_worst_seat_key_p95_ms": round(max(per_seat) * 1000, 1),
+        "play_cpu_cores": round(cpu, 3),
+        "play_rss_per_seat_mb": round(memory["rss"], 1),
+        "play_pss_per_seat_mb": round(memory["pss_per_seat"], 1),
+        "play_template_pss_mb": round(memory["template_pss"], 1),
+        "play_bytes_per_s_per_seat": round(received / len(playing)),
     }
 
 
@@ -268,35 +456,76 @@ def settle(server: HostedServer, timeout: float = 20.0) -> None:
         time.sleep(0.1)
 
 
+def burst_spec(text: str) -> tuple[int, float]:
+    """`N:S`: N players within S seconds."""
+    players, _, within = text.partition(":")
+    try:
+        spec = int(players), float(within)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not PLAYERS:SECONDS") from None
+    if spec[0] < 0 or spec[1] < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: players and seconds are not negative")
+    return spec
+
+
+def mark(value: float, target: float) -> str:
+    return f"(target ≤ {target:g}: {'met' if value <= target else 'MISSED'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which they join")
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds all of them play")
+    parser.add_argument(
+        "--burst", type=burst_spec, action="append", default=None, metavar="N:S",
+        help="N players joining within S seconds (repeatable; default 30:2 and 60:5; 0:0 none)",
+    )  # fmt: skip
+    parser.add_argument("--play", type=int, default=60, help="seats in a shift (0: none)")
+    parser.add_argument("--play-ramp", type=float, default=10.0, help="seconds they join over")
+    parser.add_argument("--play-seconds", type=float, default=30.0, help="seconds they play")
+    parser.add_argument("--speed", type=int, choices=sorted(SPEED_KEYS), default=4)
     parser.add_argument("--cycles", type=int, default=200)
     parser.add_argument("--parallel", type=int, default=4, help="soak cycles at a time")
     parser.add_argument(
         "--attack", type=int, default=300, help="idle connections of the attack (0: no attack)"
     )
     args = parser.parse_args()
+    bursts = [b for b in (args.burst or [(30, 2.0), (60, 5.0)]) if b[0] > 0]
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
 
     with tempfile.TemporaryDirectory(prefix="pizzashop-bench-") as folder:
         home = Path(folder)
-        places = args.sessions + max(args.parallel, 2 * ATTACK_SESSIONS)
+        largest = max([args.sessions, args.play, *(n for n, _ in bursts)])
+        places = largest + max(args.parallel, 2 * ATTACK_SESSIONS)
         options = ("--max-sessions", str(places), "--rate-limit", "100000")
         with HostedServer(home, *options) as server:
             result = asyncio.run(load(server, args.sessions, args.ramp, args.seconds, args.attack))
             settle(server)
+            result["bursts"] = []
+            for number, (players, within) in enumerate(bursts):
+                found = asyncio.run(burst(server, players, within, f"burst{number}-"))
+                result["bursts"].append(found)
+                result[f"burst_{players}_in_{within:g}s_first_frame_p95_s"] = found[
+                    "first_frame_p95_s"
+                ]
+                settle(server)
+            if args.play > 0:
+                result.update(
+                    asyncio.run(
+                        play(server, args.play, args.play_ramp, args.play_seconds, args.speed)
+                    )
+                )
+                settle(server)
             fds_before = open_fds(server.pid)
             started = time.monotonic()
             completed = asyncio.run(soak(server, args.cycles, args.parallel))
             soak_s = time.monotonic() - started
             settle(server)
             leaked_fds = max(0, open_fds(server.pid) - fds_before)
-            leaked = processes_using(home, besides=server.pid)
+            leaked = processes_using(home, besides={server.pid, *server.templates()})
             crashed = server.log_text().count(": crashed")
-        leaked_after_stop = processes_using(home, besides=-1)
+        leaked_after_stop = processes_using(home, besides=set())
     result.update(
         soak_cycles=args.cycles,
         soak_cycles_completed=completed,
@@ -309,20 +538,58 @@ def main() -> None:
         seconds=args.seconds,
         cores=os.cpu_count(),
         load_average_before=round(load_before, 2),
+        load_average_after=round(os.getloadavg()[0], 2),
     )
     rows = [
-        ("sessions (games running)", f"{result['sessions']} ({result['games_running']})"),
+        ("sessions (games running)", f"{result['sessions']} ({result['games_running']}: "
+                                     f"{result['games_forked']} forked, "
+                                     f"{result['games_spawned']} spawned)"),
         ("joined over", f"{args.ramp:g} s"),
         ("first frame p50 / p95 / max",
          f"{result['first_frame_p50_s']} / {result['first_frame_p95_s']} / "
-         f"{result['first_frame_max_s']} s"),
+         f"{result['first_frame_max_s']} s {mark(result['first_frame_p95_s'], 2.0)}"),
         ("memory per session", f"RSS {result['rss_per_session_mb']} MiB, "
-                               f"PSS {result['pss_per_session_mb']} MiB"),
+                               f"PSS {result['pss_per_session_mb']} MiB "
+                               f"({result['pss_per_seat_mb']} MiB with the template's share)"),
         ("server RSS", f"{result['server_rss_mb']} MiB"),
         ("CPU while playing", f"{result['cpu_cores']} cores of {result['cores']} "
-                              f"(load average {load_before:.2f} before the bench)"),
+                              f"(load average {load_before:.2f} before the bench, "
+                              f"{result['load_average_after']:.2f} after)"),
         ("output", f"{result['bytes_per_s']:,} B/s "
                    f"({result['bytes_per_s_per_session']:,} B/s per session)"),
+    ]  # fmt: skip
+    for found in result["bursts"]:
+        target = TARGETS["burst"].get(found["players"])
+        rows += [
+            (f"burst: {found['players']} within {found['within_s']:g} s",
+             f"first frame {found['first_frame_p50_s']} / {found['first_frame_p95_s']} / "
+             f"{found['first_frame_max_s']} s (p50 / p95 / max) "
+             + (mark(found["first_frame_p95_s"], target) if target else "")),
+            ("  CPU until the last first frame",
+             f"{found['cpu_seconds']} s ({found['cpu_seconds_per_player']} s a player; "
+             f"{found['forked']} forked, {found['spawned']} spawned, "
+             f"{found['without_first_frame']} without a first frame)"),
+        ]  # fmt: skip
+    if args.play > 0:
+        rows += [
+            (f"play: {result['play_seats']} seats at {args.speed}×",
+             f"{result['play_seats_playing']} in a shift ({result['play_forked']} forked, "
+             f"{result['play_spawned']} spawned), {result['play_keys']} keys, "
+             f"{result['play_keys_missed']} missed"),
+            ("  key to screen p50 / p95 / max",
+             f"{result['play_key_p50_ms']} / {result['play_key_p95_ms']} / "
+             f"{result['play_key_max_ms']} ms"),
+            ("  worst seat's p95", f"{result['play_worst_seat_key_p95_ms']} ms "
+                                   f"{mark(result['play_worst_seat_key_p95_ms'], 150)}"),
+            ("  CPU", f"{result['play_cpu_cores']} cores "
+                      f"{mark(result['play_cpu_cores'], TARGETS['play_cpu_cores'])}"),
+            ("  memory per seat", f"PSS {result['play_pss_per_seat_mb']} MiB "
+                                  f"{mark(result['play_pss_per_seat_mb'], 20)}, "
+                                  f"RSS {result['play_rss_per_seat_mb']} MiB "
+                                  f"(template PSS {result['play_template_pss_mb']} MiB)"),
+            ("  output", f"{result['play_bytes_per_s_per_seat']:,} B/s per seat"),
+        ]  # fmt: skip
+    rows += [
         ("soak", f"{completed}/{args.cycles} cycles as expected in {result['soak_s']} s"),
         ("leaked processes / fds", f"{len(leaked)} / {leaked_fds} "
                                    f"({len(leaked_after_stop)} after the server stopped)"),
