@@ -11,6 +11,7 @@ scenario and seed runs a routing strategy in lockstep: the same orders, no playe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -174,6 +175,14 @@ class Game:
         self.sim.advance(minutes)
         self.keep_pace()
         return minutes
+
+    def next_change(self) -> float | None:
+        """Wall seconds until the clock shows the next minute, when the screen may next look
+        different without the player doing anything; None while paused or once over."""
+        if self.paused or self.sim.finished:
+            return None
+        minutes = math.floor(self.sim.now) + 1 - self.sim.now
+        return minutes / (self.speed * MINUTES_PER_SECOND)
 
     def step(self) -> None:
         """One sim minute, paused or not (the single-step key)."""

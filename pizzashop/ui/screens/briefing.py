@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pizzashop.sim import Scenario
+from pizzashop.ui.widgets.footer import Footer
 
 
 def describe(scenario: Scenario, seed: int | None = None) -> Text:

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pizzashop.ui.codex import Codex, Comparison, Concept
+from pizzashop.ui.widgets.footer import Footer
 
 COMPARISON = "comparison"
 TABLE_WIDTH = 64

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pizzashop.sim import describe_strategies
 from pizzashop.ui.keys import HELP_TEXT, SHIFT_BINDINGS, SPEED
+from pizzashop.ui.widgets.footer import Footer
 
 KEY_NAMES = {"full_stop": ".", "question_mark": "?"}
 SYMBOLS = (

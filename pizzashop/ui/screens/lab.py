@@ -52,7 +52,7 @@ class LabScreen(Screen[None]):
         scenario = lab_scenario(self.settings)
         self.game = Game(Simulation(scenario), speed=LAB_SPEEDS[1])
         self.meter = Meter(self.game.sim)
-        self.frames = FrameClock(self.tick)
+        self.frames = FrameClock(self.tick, lambda: self.game.next_change())
 
     def compose(self) -> ComposeResult:
         yield LabPanel(id="lab-status")
@@ -96,6 +96,7 @@ class LabScreen(Screen[None]):
         sim = Simulation(lab_scenario(self.settings), seed=game.sim.seed if seed is None else seed)
         self.game = Game(sim, speed=game.speed, paused=game.paused)
         self.meter = Meter(sim)
+        self.frames.reschedule()
         self.update_panels()
 
     # -------------------------------------------------------------- actions
@@ -122,9 +123,12 @@ class LabScreen(Screen[None]):
         self.update_panels()
 
     def action_speed(self, speed: int) -> None:
+        self.frames.catch_up()  # the time since the last frame was played at the old speed
         self.game.speed = speed
         if self.game.paused:
             self.action_pause()
+        else:
+            self.frames.reschedule()
         self.update_panels()
 
     def action_step(self) -> None:

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pizzashop.player.career import Standing
 from pizzashop.player.library import REPLAYS, export_shift, save_game
@@ -31,6 +31,7 @@ from pizzashop.ui.screens.codex import CodexScreen
 from pizzashop.ui.standing import standing_view, stars, versus_table
 from pizzashop.ui.widgets.cells import singular_counts
 from pizzashop.ui.widgets.charts import Chart, ShiftCharts
+from pizzashop.ui.widgets.footer import Footer
 
 HEADLINES = {Mode.PLAY: "End of shift", Mode.SANDBOX: "Sandbox", Mode.REPLAY: "Replay"}
 MOMENT_MINUTES = 15.0

@@ -7,6 +7,7 @@ and its outcome, done or refused with a reason, becomes a notification.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -17,7 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from pizzashop.player.library import delete_save, save_game
-from pizzashop.sim import Action
+from pizzashop.sim import LOG_LIMIT, Action, LogEntry
 from pizzashop.sim.live import goal_standings, live_report
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.frames import FrameClock
@@ -78,8 +79,12 @@ class ShiftScreen(Screen[None]):
         self.source = source
         """The save this game was continued from: used up once the shift is over."""
         self.hint: str | None = None
-        self.frames = FrameClock(self.tick)
+        self.frames = FrameClock(self.tick, lambda: self.game.next_change())
         self._ended = False
+        self._unshown: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
+        """Log lines the sim wrote that the event log does not show yet."""
+        self._stale = False
+        """Frames ran while another screen covered this one: repaint when it shows again."""
 
     def compose(self) -> ComposeResult:
         sim = self.game.sim
@@ -122,21 +127,26 @@ class ShiftScreen(Screen[None]):
     # ----------------------------------------------------------------- time
 
     def tick(self, wall_seconds: float) -> None:
-        """Run the shop for `wall_seconds` of wall time at the current speed, then repaint."""
+        """Run the shop for `wall_seconds` of wall time at the current speed, then repaint —
+        unless a dialog or the help covers the shift: Textual then repaints the whole screen
+        behind it for any change, so the panels wait until the shift shows again."""
         if self.game.tick(wall_seconds):
+            self.update_panels(paint=self.is_active)
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
             self.update_panels()
 
-    def update_panels(self) -> None:
-        """Read the sim into every panel; each repaints only the lines that changed."""
+    def update_panels(self, paint: bool = True) -> None:
+        """Read the sim's news (warnings, the codex's moments, the end of the shift) and, if
+        `paint`, read the sim into every panel; each repaints only the lines that changed."""
         game = self.game
         news = game.news()
-        report = live_report(game.sim)
-        standings = goal_standings(game.sim, report)
-        self.query_one(EventLog).add(news.entries)
-        self.query_one(StatusBar).update_status(report, standings)
-        self.query_one(ShopBoard).update_board()
-        warnings = list(game.warnings.values())
-        self.query_one(MetricsPanel).update_metrics(report, standings, warnings)
+        self._unshown.extend(news.entries)
+        if paint:
+            self._paint()
+        else:
+            self._stale = True
         if news.warned:
             self._first_warning(news.warned[0])
         elif not self._ended:
@@ -144,6 +154,18 @@ class ShiftScreen(Screen[None]):
         if game.sim.finished and not self._ended:
             self._ended = True
             self.call_later(self._end_shift)
+
+    def _paint(self) -> None:
+        game = self.game
+        self._stale = False
+        report = live_report(game.sim)
+        standings = goal_standings(game.sim, report)
+        self.query_one(EventLog).add(self._unshown)
+        self._unshown.clear()
+        self.query_one(StatusBar).update_status(report, standings)
+        self.query_one(ShopBoard).update_board()
+        warnings = list(game.warnings.values())
+        self.query_one(MetricsPanel).update_metrics(report, standings, warnings)
 
     def _first_warning(self, text: str) -> None:
         """On a campaign level, the first warning pauses the game, once per level a session, as
@@ -212,9 +234,12 @@ class ShiftScreen(Screen[None]):
         self.update_panels()
 
     def action_speed(self, speed: int) -> None:
+        self.frames.catch_up()  # the time since the last frame was played at the old speed
         self.game.speed = speed
         if self.game.paused:
             self.action_pause()
+        else:
+            self.frames.reschedule()
         self.update_panels()
 
     def action_step(self) -> None:

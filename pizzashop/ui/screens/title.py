@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pizzashop.player.library import REPLAYS, SAVES, Listed, delete_save, listing
@@ -31,6 +31,7 @@ from pizzashop.ui.screens.help import HelpScreen, screen_keys
 from pizzashop.ui.screens.lab import LabScreen
 from pizzashop.ui.standing import stars
 from pizzashop.ui.widgets.cells import shop_clock
+from pizzashop.ui.widgets.footer import Footer
 
 TAGLINE = "Run a pizza shop. Learn system design by feeling it in the numbers."
 LAB_TEXT = (
