@@ -67,18 +67,26 @@ def game() -> int:
     return main([])
 
 
-def warm_up() -> None:
-    """Load, once for every seat, what each game would load for itself."""
+def warm_up() -> str | None:
+    """Load, once for every seat, what each game would load for itself, and rehearse a game
+    (see rehearsal.py). Returns why the rehearsal failed, if it did: the template serves
+    without it, a little slower."""
     for module in PRELOADED:
         importlib.import_module(module)
     from rich.cells import cell_len
 
+    from pizzashop.hosting.rehearsal import rehearse
     from pizzashop.ui.codex import load_codex
     from pizzashop.ui.screens.title import catalogue
 
     cell_len("★")  # loads the Unicode width table
     catalogue()  # the bundled levels and scenarios, parsed and validated
     load_codex()
+    try:
+        rehearse()
+    except Exception as error:  # a failed rehearsal costs speed, never a game
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def load_entry(spec: str) -> Callable[[], int]:
@@ -342,11 +350,13 @@ def main(argv: list[str]) -> int:
     sock = socket.socket(fileno=fd)
     sock.setblocking(True)
     entry = load_entry(argv[2] if len(argv) > 2 else GAME)
-    if len(argv) <= 2:
-        warm_up()
+    problem = warm_up() if len(argv) <= 2 else None
     gc.collect()
     gc.freeze()
-    seat = Template(sock, entry, fresh).serve()
+    template = Template(sock, entry, fresh)
+    if problem is not None:
+        wire.send(sock, {"log": f"the rehearsal failed, seats start colder: {problem}"})
+    seat = template.serve()
     if seat is None:
         return 0
     return seat.run()
