@@ -116,10 +116,13 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
             return
         self._on_playing(True)
         self._server.sessions.add(self)
-        self._idle = asyncio.create_task(self._watch_idle())
 
     def _game_started(self, pid: int) -> None:
+        """Idle time counts from here: nobody is idle before there is a game to play."""
         assert self._game is not None and self._game.launched is not None
+        self._last_input = max(self._last_input, asyncio.get_running_loop().time())
+        if self._ending is None:
+            self._idle = asyncio.create_task(self._watch_idle())
         self._log.info(
             "start %s player %r %s pid %d, %s (%d/%d playing)",
             self._peer, self._player, self._term, pid, self._game.launched.how,
