@@ -418,8 +418,52 @@ def test_a_killed_server_leaves_no_game_behind(tmp_path: Path) -> None:
             return games
 
     with HostedServer(tmp_path) as server:
+        assert eventually(lambda: "game template ready" in server.log_text(), timeout=60)
+        (template,) = server.templates()
         (pid,) = run(playing(server))
         assert eventually(lambda: not Path(f"/proc/{pid}").exists() or _zombie(pid))
+        assert eventually(lambda: not Path(f"/proc/{template}").exists() or _zombie(template)), (
+            "the game template died with its server (the kernel's parent-death signal)"
+        )
+
+
+def test_a_template_that_dies_costs_no_game(tmp_path: Path) -> None:
+    """Its games play on (the server adopts them), a player who joins meanwhile gets a game
+    spawned the slow way, and another template takes its place."""
+
+    async def play(server: HostedServer) -> None:
+        async with Player(server.port, "before") as before:
+            await before.first_frame(timeout=60)
+            (template,) = server.templates()
+            os.kill(template, signal.SIGKILL)
+            while not logged(server, r"game template pid \d+ ended"):
+                await asyncio.sleep(0.05)
+            async with Player(server.port, "during") as during:
+                await during.first_frame(timeout=60)
+                during.type(CTRL_C)
+                assert await during.exit_status() == 0
+            mark = len(before.output)
+            before.type(b"\x1b[B")  # the adopted game still reads its keys and draws
+            await before.wait_for("Lunch rush", since=mark)
+            before.type(CTRL_C)
+            assert await before.exit_status() == 0
+        while server.log_text().count("game template ready") < 2:
+            await asyncio.sleep(0.1)
+        async with Player(server.port, "after") as after:
+            await after.first_frame(timeout=60)
+            after.type(CTRL_C)
+            assert await after.exit_status() == 0
+
+    with HostedServer(tmp_path) as server:
+        run(play(server), timeout=120)
+        started = server.started()
+        assert eventually(lambda: not server.games())
+        log = server.log_text()
+    assert started["before"][1] == "forked"
+    assert started["during"][1] == "spawned", "no template: the game was spawned"
+    assert started["after"][1] == "forked", "forked again from the new template"
+    assert re.search(r"player 'before' pid \d+: quit, status 0", log), "adopted, reaped, logged"
+    assert "Traceback" not in log
 
 
 def _zombie(pid: int) -> bool:

@@ -180,7 +180,7 @@ class GameTemplate:
         if ready is self._ready and not ready.done():
             self._kill(f"not ready after {READY_TIMEOUT:g} seconds")
 
-    async def fork(
+    async def start(
         self, env: Mapping[str, str], terminal: int, pass_fds: Sequence[int] = ()
     ) -> Forked:
         """A game forked on `terminal`. Unforkable if the template cannot take it (nothing was

@@ -75,7 +75,7 @@ class Games:
         launched: Launched | None = None
         if self.template is not None:
             with contextlib.suppress(Unforkable):
-                launched = await self.template.fork(env, terminal, pass_fds)
+                launched = await self.template.start(env, terminal, pass_fds)
         if launched is None:
             launched = await self.spawner.start(env, terminal, pass_fds)
         tracked = self.tracked[launched.pid] = Tracked(launched, self.tracked)
