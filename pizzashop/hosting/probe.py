@@ -29,7 +29,7 @@ _ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@
 FIRST_FRAME_MARK = "pizzashop"
 """Text the title screen draws: its arrival on the alternate screen is the first frame."""
 ALTERNATE_SCREEN = b"\x1b[?1049h"
-_STARTED = re.compile(r" start \S+ player '([^'\\]*)' .*? pid (\d+), (\w+) \(")
+_STARTED = re.compile(r" start \S+ player '([^'\\]*)' .*? pid (\d+)(?:, (\w+))? \(")
 RESCAN = 512
 """Bytes of output looked at again by a wait: a text split between two reads is still found."""
 
@@ -313,7 +313,9 @@ class HostedServer:
         return self.log.read_text(errors="replace")
 
     def started(self) -> dict[str, tuple[int, str]]:
-        """Each player's latest game, from the server's log: (pid, "forked" or "spawned")."""
+        """Each player's latest game, from the server's log: (pid, "forked" or "spawned"; a
+        server that forks none does not say)."""
         return {
-            name: (int(pid), how) for name, pid, how in _STARTED.findall(self.log_text())
+            name: (int(pid), how or "spawned")
+            for name, pid, how in _STARTED.findall(self.log_text())
         }
