@@ -168,17 +168,11 @@ async def load(
     players = [Player(server.port, f"player{n}", SIZE) for n in range(sessions)]
     first_frames: list[float] = []
 
-    async def join(n: int, player: Player) -> None:
-        await asyncio.sleep(ramp * n / sessions)
-        with contextlib.suppress(Exception):  # counted: no first frame
-            await player.__aenter__()
-            first_frames.append(await player.first_frame(timeout=120))
-
     async with contextlib.AsyncExitStack() as stack:
         for player in players:
             stack.push_async_exit(player.__aexit__)
         beside = asyncio.create_task(attack(server, attackers))
-        await asyncio.gather(*(join(n, p) for n, p in enumerate(players)))
+        await join(players, ramp, first_frames)
         if not first_frames:
             raise SystemExit("no player got a first frame: nothing was measured")
         games, kinds = games_of(server, players)
@@ -221,6 +215,19 @@ async def load(
     }
 
 
+async def join(players: list[Player], over: float, first_frames: list[float]) -> None:
+    """The players connect one after another over `over` seconds, each timing its first frame
+    into `first_frames` (one that gets none is counted by its absence)."""
+
+    async def one(n: int, player: Player) -> None:
+        await asyncio.sleep(over * n / len(players))
+        with contextlib.suppress(Exception):
+            await player.__aenter__()
+            first_frames.append(await player.first_frame(timeout=120))
+
+    await asyncio.gather(*(one(n, player) for n, player in enumerate(players)))
+
+
 async def quit_all(players: list[Player]) -> None:
     """Ctrl+C in every game (it quits from any screen), then wait for each to end."""
     for player in players:
@@ -236,17 +243,10 @@ async def burst(server: HostedServer, players: int, within: float, tag: str) -> 
     crowd = [Player(server.port, f"{tag}{n}", SIZE) for n in range(players)]
     first_frames: list[float] = []
     cpu_before = cpu_seconds([server.pid, *server.templates()])
-
-    async def join(n: int, player: Player) -> None:
-        await asyncio.sleep(within * n / players)
-        with contextlib.suppress(Exception):  # counted: no first frame
-            await player.__aenter__()
-            first_frames.append(await player.first_frame(timeout=120))
-
     async with contextlib.AsyncExitStack() as stack:
         for player in crowd:
             stack.push_async_exit(player.__aexit__)
-        await asyncio.gather(*(join(n, p) for n, p in enumerate(crowd)))
+        await join(crowd, within, first_frames)
         games, kinds = games_of(server, crowd)
         cpu = cpu_seconds([server.pid, *server.templates(), *games]) - cpu_before
         await quit_all(crowd)

@@ -9,21 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+from seat_programs import command
+
 from pizzashop.hosting.child import GameProcess
 
-ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "xterm-256color"}
-
-SIZE_REPORTER = """
-import os, signal, sys, time
-def report(*_):
-    size = os.get_terminal_size(0)
-    sys.stdout.write(f"size {size.columns}x{size.lines}\\n")
-    sys.stdout.flush()
-signal.signal(signal.SIGWINCH, report)
-report()
-while True:
-    time.sleep(1)
-"""
+ENV = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "TERM": "xterm-256color",
+    "PYTHONPATH": str(Path(__file__).parent),
+}
 
 
 class Recorder:
@@ -48,7 +42,7 @@ class Recorder:
 def test_the_size_at_start_and_each_resize_reach_the_program() -> None:
     async def scenario() -> bytes:
         recorder = Recorder()
-        game = recorder.start(sys.executable, "-c", SIZE_REPORTER, size=(132, 43))
+        game = recorder.start(*command("sizes"), size=(132, 43))
         await recorder.wait_for(b"size 132x43")
         game.resize(70, 20)
         await recorder.wait_for(b"size 70x20")
