@@ -453,6 +453,17 @@ async def soak(server: HostedServer, cycles: int, parallel: int) -> int:
     return done
 
 
+def template_ready(server: HostedServer, timeout: float = 60.0) -> float:
+    """Seconds until the server's game template was ready (a class joins a server that has
+    been up a while, not one still loading its template); `timeout` for a server without."""
+    started = time.monotonic()
+    while "game template ready" not in server.log_text():
+        if time.monotonic() - started > timeout:
+            break
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
 def settle(server: HostedServer, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while children(server.pid) and time.monotonic() < deadline:
@@ -503,7 +514,9 @@ def main() -> None:
         places = largest + max(args.parallel, 2 * ATTACK_SESSIONS)
         options = ("--max-sessions", str(places), "--rate-limit", "100000")
         with HostedServer(home, *options) as server:
+            ready = template_ready(server)
             result = asyncio.run(load(server, args.sessions, args.ramp, args.seconds, args.attack))
+            result["template_ready_s"] = round(ready, 1)
             settle(server)
             result["bursts"] = []
             for number, (players, within) in enumerate(bursts):
@@ -547,7 +560,8 @@ def main() -> None:
         ("sessions (games running)", f"{result['sessions']} ({result['games_running']}: "
                                      f"{result['games_forked']} forked, "
                                      f"{result['games_spawned']} spawned)"),
-        ("joined over", f"{args.ramp:g} s"),
+        ("joined over", f"{args.ramp:g} s, once the game template was ready "
+                        f"({result['template_ready_s']} s after the server listened)"),
         ("first frame p50 / p95 / max",
          f"{result['first_frame_p50_s']} / {result['first_frame_p95_s']} / "
          f"{result['first_frame_max_s']} s {mark(result['first_frame_p95_s'], 2.0)}"),
