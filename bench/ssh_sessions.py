@@ -5,20 +5,22 @@ How it measures:
   folder, a session cap above the largest phase and a rate limit that lets the load through.
   Games are forked from the server's game template (the log says, per game, "forked" or
   "spawned"; the table counts them).
-- Load: N scripted players (asyncssh clients on 120×40 pseudo-terminals, true colour) join over
-  `--ramp` seconds, as a class does, each timing its first frame: connect → the title screen
-  drawn. Then all N play for `--seconds`: each presses ↓ or ↑ on the title list once a second
-  (every press redraws the level details). Over that window it reads, from /proc, the CPU time
-  of the server, its game template and every game (1.0 = one core busy), each game's resident
-  and proportional set size (PSS splits shared pages fairly between the games and the
-  template), and counts the bytes the players receive.
+- Load: once the server's game template is ready, N scripted players (asyncssh clients on
+  120×40 pseudo-terminals, true colour) join over `--ramp` seconds, as a class does, each
+  timing its first frame: connect → the title screen drawn. Then all N play for `--seconds`:
+  each presses ↓ or ↑ on the title list once a second (every press redraws the level details).
+  Over that window it reads, from /proc, the CPU time of the server, its game template and
+  every game (1.0 = one core busy), each game's resident and proportional set size (PSS splits
+  shared pages fairly between the games and the template), and counts the bytes the players
+  receive.
 - Bursts (`--burst N:S`, repeatable): N players connect within S seconds, as a class does when
   the instructor says "connect now"; first frame p50 / p95 / max, and the CPU seconds the server,
   the template and the games spent until the last first frame. Then they quit.
 - Play (`--play N`): N players join (over `--play-ramp` s), each opens a shift of default_day
-  and sets 4× (`--speed`), then for `--play-seconds` presses ↓ or ↑ once a second, moving the
-  board's chef cursor; key-to-screen latency is the time from sending the key until the row
-  with the cursor on the next chef ("▸ Sofia", "▸ Mario") arrives. Per seat p95 and the worst
+  and sets 4× (`--speed`), then for `--play-seconds` presses ↓ or ↑ once a second (seat n at
+  n/N of each second: a room does not press in step), moving the board's chef cursor;
+  key-to-screen latency is the time from sending the key until the row with the cursor on the
+  next chef ("▸ Sofia", "▸ Mario") arrives. Per seat p95 and the worst
   seat's; CPU (server, template, games) over the window; PSS and RSS per seat (the template's
   PSS shared out among the seats); bytes per second per seat.
 - Soak: `--cycles` connect/disconnect cycles, `--parallel` at a time, rotating through four ways
@@ -294,9 +296,11 @@ async def play(
             return True
         return False
 
-    async def keys(player: Player, until: float) -> None:
+    async def keys(player: Player, phase: float, until: float) -> None:
+        """A key a second, `phase` seconds into each second: players do not press in step."""
         nonlocal missed
         second = 0
+        await asyncio.sleep(phase)
         while time.monotonic() < until:
             mark, sent = len(player.output), time.monotonic()
             player.type(KEYS[second % 2])
@@ -321,7 +325,7 @@ async def play(
         cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
         server_before = cpu_seconds([server.pid])
         until = wall_before + seconds
-        await asyncio.gather(*(keys(p, until) for p in playing))
+        await asyncio.gather(*(keys(p, n / len(playing), until) for n, p in enumerate(playing)))
         wall = time.monotonic() - wall_before
         cpu = (cpu_seconds(pids) - cpu_before) / wall
         server_cpu = (cpu_seconds([server.pid]) - server_before) / wall

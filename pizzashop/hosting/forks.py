@@ -134,7 +134,14 @@ class GameTemplate:
 
     @property
     def ready(self) -> bool:
-        return self._ready is not None and self._ready.done() and not self._ready.exception()
+        """A template is running and has loaded the game."""
+        ready = self._ready
+        return (
+            self._sock is not None
+            and ready is not None
+            and ready.done()
+            and ready.exception() is None
+        )
 
     def forkable(self, env: Mapping[str, str]) -> bool:
         return startup_variables(env) == self._startup
@@ -187,6 +194,7 @@ class GameTemplate:
         handed on), TerminalSpent if it failed after the terminal was sent."""
         if not await self.wait_ready(READY_WAIT) or self._sock is None:
             raise Unforkable("the game template is not running")
+        assert self._sock is not None
         if not self.forkable(env):
             raise Unforkable("its environment differs from the template's at startup")
         fds = check_pass_fds(pass_fds)
