@@ -134,8 +134,11 @@ async def test_under_the_help_the_shift_runs_unpainted_and_repaints_when_it_show
         assert screen.game.sim.now == pytest.approx(90.0), "the shop kept running"
         assert panel_text(status) == before, "nothing behind the help was repainted"
         assert len(log.rows) == lines
+        assert screen.hint is not None, "the codex has something to say about the day"
+        assert not str(log.border_subtitle).startswith("c: about"), "but not behind the help"
         await pilot.press("escape")
         await pilot.pause()
+        assert str(log.border_subtitle).startswith("c: about"), "it says it now"
         assert "12:30" in panel_text(status), "shown again: the clock is the sim's"
         assert len(log.rows) > lines, "and the log lines written meanwhile are there"
         logged = [(entry.time, entry.text) for entry in log.rows]

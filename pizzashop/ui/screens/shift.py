@@ -85,6 +85,8 @@ class ShiftScreen(Screen[None]):
         """Log lines the sim wrote that the event log does not show yet."""
         self._stale = False
         """Frames ran while another screen covered this one: repaint when it shows again."""
+        self._retitle = False
+        """The log's title changed meanwhile (a codex hint)."""
 
     def compose(self) -> ComposeResult:
         sim = self.game.sim
@@ -166,6 +168,9 @@ class ShiftScreen(Screen[None]):
         self.query_one(ShopBoard).update_board()
         warnings = list(game.warnings.values())
         self.query_one(MetricsPanel).update_metrics(report, standings, warnings)
+        if self._retitle:
+            self._retitle = False
+            self._title_log()
 
     def _first_warning(self, text: str) -> None:
         """On a campaign level, the first warning pauses the game, once per level a session, as
@@ -201,7 +206,10 @@ class ShiftScreen(Screen[None]):
                 continue
             host(self).offered.add(concept.id)
             self.hint = concept.id
-            self._title_log()
+            if self.is_active:
+                self._title_log()
+            else:  # a new title behind a dialog would repaint the whole screen: on resume
+                self._stale = self._retitle = True
             return
 
     # -------------------------------------------------------------- actions
