@@ -40,7 +40,10 @@ from typing import Any
 from pizzashop.hosting import wire
 from pizzashop.hosting.linux import die_with_parent, name_process
 
-GAME = "pizzashop.hosting.template:game"
+GAME = "pizzashop.cli:main"
+"""What a seat runs: the `pizzashop` command, without arguments (a seat's argv is just its name).
+Named, not imported, as the server names `python -m pizzashop` to spawn a game: the hosting
+layer runs the command, it does not depend on it."""
 PRELOADED = (
     "pizzashop.cli",
     "pizzashop.ui.launch",
@@ -58,13 +61,6 @@ PRELOADED = (
 )
 """Modules a game loads on its way to the title screen or later, beyond what `pizzashop.cli`
 imports at the top (Textual loads its driver, parser and some layouts only when it runs)."""
-
-
-def game() -> int:
-    """What a seat runs: the `pizzashop` command without arguments (the title screen)."""
-    from pizzashop.cli import main
-
-    return main([])
 
 
 def warm_up() -> str | None:
