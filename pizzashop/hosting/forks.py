@@ -297,21 +297,21 @@ class GameTemplate:
             self._ready.exception()  # retrieved: nobody may be waiting
         lived = loop.time() - self._born
         if not self._closing:
-            status = self._process.poll() if self._process is not None else None
-            self.log.warning(
-                "game template pid %s ended (status %s) after %.0f s: games start one by one "
-                "until another is ready", self.pid, status, lived,
-            )  # fmt: skip
             self._delay = RESTART_DELAYS[0] if lived >= STEADY else self._delay
             self._schedule_restart()
-        self._reap_process()
+        if self._process is not None:
+            self._reap_process(self._process, lived)
 
-    def _reap_process(self) -> None:
-        """The template's process is reaped once it is gone (it may close its socket first)."""
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        asyncio.get_running_loop().call_later(0.05, self._reap_process)
+    def _reap_process(self, process: subprocess.Popen[bytes], lived: float) -> None:
+        """Reap a template's process once it is gone (it may close its socket first), and say
+        so unless the server is stopping."""
+        if process.poll() is None:
+            asyncio.get_running_loop().call_later(0.05, self._reap_process, process, lived)
+        elif not self._closing:
+            self.log.warning(
+                "game template pid %s ended (status %s) after %.0f s: games start one by one "
+                "until another is ready", process.pid, process.returncode, lived,
+            )  # fmt: skip
 
     def _schedule_restart(self) -> None:
         if self._closing or self._restart is not None:
