@@ -42,7 +42,7 @@ ADOPTED_LOST = 5.0
 """Seconds an adopted game may stay out of reach (the kernel still moving it to the server)
 before it is taken for gone."""
 STARTUP_PREFIXES = ("TEXTUAL_", "PYTHON", "LC_")
-STARTUP_NAMES = frozenset({"LANG", "LANGUAGE", "ESCDELAY"})
+STARTUP_NAMES = frozenset({"LANG", "LANGUAGE", "ESCDELAY", "TZ"})
 """Environment variables read once, when Python and Textual start: a game forked from the
 template has the template's values, so a game whose environment differs in one is spawned."""
 

@@ -24,6 +24,8 @@ from pizzashop.ui.app import PizzaShopApp
 
 SIZE = (120, 40)
 SHIFT_SECONDS = 1.0
+TIMEOUT = 20.0
+"""Seconds the whole rehearsal may take: a stuck one must not keep the template from serving."""
 
 
 @contextmanager
@@ -42,9 +44,14 @@ def scratch_home() -> Iterator[None]:
 
 
 def rehearse() -> None:
+    """Raises TimeoutError if it takes longer than TIMEOUT seconds."""
     with scratch_home():
-        asyncio.run(_title())
-        asyncio.run(_shift())
+        asyncio.run(asyncio.wait_for(_both(), TIMEOUT))
+
+
+async def _both() -> None:
+    await _title()
+    await _shift()
 
 
 async def _title() -> None:
