@@ -131,6 +131,8 @@ class GameTemplate:
         self._restart: asyncio.TimerHandle | None = None
         self._closing = False
         self._startup = startup_variables(env)
+        self._unreaped: set[int] = set()
+        """Template processes started and not yet reaped (a dead one may linger a moment)."""
 
     @property
     def ready(self) -> bool:
@@ -176,6 +178,7 @@ class GameTemplate:
         finally:
             theirs.close()
         self.pid = self._process.pid
+        self._unreaped.add(self.pid)
         ours.setblocking(False)
         self._sock = ours
         self._ready = loop.create_future()
@@ -307,7 +310,9 @@ class GameTemplate:
         so unless the server is stopping."""
         if process.poll() is None:
             asyncio.get_running_loop().call_later(0.05, self._reap_process, process, lived)
-        elif not self._closing:
+            return
+        self._unreaped.discard(process.pid)
+        if not self._closing:
             self.log.warning(
                 "game template pid %s ended (status %s) after %.0f s: games start one by one "
                 "until another is ready", process.pid, process.returncode, lived,
@@ -321,7 +326,7 @@ class GameTemplate:
 
     def known(self) -> set[int]:
         """Processes of the template's own that a sweep for strays must leave alone."""
-        return {self.pid} if self.pid is not None else set()
+        return set(self._unreaped)
 
     async def close(self, grace: float = 5.0) -> None:
         """The server is stopping (its games already ended): let the template go and reap it."""
@@ -343,3 +348,4 @@ class GameTemplate:
             process.kill()
             while process.poll() is None:
                 await asyncio.sleep(0.02)
+        self._unreaped.discard(process.pid)
