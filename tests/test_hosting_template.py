@@ -343,3 +343,27 @@ def test_strays_are_reaped_and_tracked_games_are_left_alone() -> None:
     reaped, stray, tracked_state, stray_state = run(scenario())
     assert stray in reaped and stray_state == "gone"
     assert tracked_state == "Z", "the tracked game was not reaped by the sweep"
+
+
+def test_the_rehearsal_leaves_nothing_behind(home: Path) -> None:
+    """It plays in a folder of its own and leaves no thread, open file or event loop: a
+    template with either could not fork safely, or would hand them to every game."""
+    from pizzashop.hosting import rehearsal
+    from pizzashop.hosting.template import open_fds, threads
+
+    fds, count = set(open_fds()), threads()
+    rehearsal.rehearse()
+    assert threads() == count, "no thread left running"
+    assert set(open_fds()) <= fds, "no descriptor left open"
+    assert os.environ["PIZZASHOP_HOME"] == str(home), "the data directory is the player's again"
+    assert not home.exists(), "and nothing was written there"
+
+
+def test_a_failed_rehearsal_costs_speed_not_games(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pizzashop.hosting import rehearsal, template
+
+    def fail() -> None:
+        raise RuntimeError("the oven is cold")
+
+    monkeypatch.setattr(rehearsal, "rehearse", fail)
+    assert template.warm_up() == "RuntimeError: the oven is cold"
