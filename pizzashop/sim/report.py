@@ -82,12 +82,15 @@ def build_report(sim: Simulation) -> dict[str, Any]:
 
 
 def goal_met(goal: Goal, report: dict[str, Any]) -> bool:
+    """The goal's metric is within its bound, and so is every target it lists in `also`."""
     value = metric_value(report, goal.metric)
     if value is None:
         return False
     if goal.min is not None and value < goal.min:
         return False
-    return not (goal.max is not None and value > goal.max)
+    if goal.max is not None and value > goal.max:
+        return False
+    return all(goal_met(extra, report) for extra in goal.also)
 
 
 def metric_value(report: dict[str, Any], metric: str) -> float | None:
