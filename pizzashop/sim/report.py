@@ -18,6 +18,7 @@ from pizzashop.sim.orders import LossCause
 from pizzashop.sim.scenario import Goal
 
 if TYPE_CHECKING:
+    from pizzashop.sim.actions import Action, Outcome
     from pizzashop.sim.engine import Simulation
 
 
@@ -67,6 +68,9 @@ def build_report(sim: Simulation) -> dict[str, Any]:
         "worst_moments": [m._asdict() for m in metrics.worst_moments()],
         "ended_at": _r(sim.now, 2),
         "actions": len(sim.action_log),
+        "refused": [
+            _refusal(sim, action, outcome) for action, outcome in sim.action_log if not outcome.ok
+        ],
     }
     report["score"] = round(1000 * goodput + profit / 10)
     goals = sim.scenario.goals
@@ -79,6 +83,16 @@ def build_report(sim: Simulation) -> dict[str, Any]:
         report["won"] = met["main"]
         report["stars"] = (met["main"] + met["bonus"] + met["speed"]) if met["main"] else 0
     return report
+
+
+def _refusal(sim: Simulation, action: Action, outcome: Outcome) -> dict[str, Any]:
+    """A refused action as the report lists it: when (sim minutes and clock), what and why."""
+    return {
+        "at": _r(action.at, 2),
+        "clock": sim.clock(action.at),
+        "kind": action.kind,
+        "reason": outcome.reason,
+    }
 
 
 def goal_met(goal: Goal, report: dict[str, Any]) -> bool:
