@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,3 +281,19 @@ def plain(actions: list[Action]) -> list[dict[str, Any]]:
 def check_level(level: str, seeds: int = SEEDS) -> dict[str, Any]:
     """The check of one bundled level, as `pizzashop levels check LEVEL --json` prints it."""
     return Check(level, load_scenario(level), seeds).result()
+
+
+def passed(result: dict[str, Any]) -> bool:
+    """A level passes the check when it is forced and every star is within the concept's reach."""
+    return result["forced"] and all(star["reachable"] for star in result["stars"].values())
+
+
+def check_levels(levels: list[str], seeds: int = SEEDS, jobs: int = 1) -> list[dict[str, Any]]:
+    """Check several bundled levels, `jobs` at a time in worker processes; results in order."""
+    if jobs <= 1 or len(levels) <= 1:
+        return [check_level(level, seeds) for level in levels]
+    # The biggest levels first, so that a worker is not left with the slowest one at the end.
+    order = sorted(levels, key=lambda level: -len(moves(load_scenario(level))))
+    with ProcessPoolExecutor(max_workers=min(jobs, len(levels))) as pool:
+        futures = {level: pool.submit(check_level, level, seeds) for level in order}
+        return [futures[level].result() for level in levels]
