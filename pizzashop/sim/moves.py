@@ -166,7 +166,7 @@ def _upgrade(scenario: Scenario, when: list[float]) -> list[Move]:
     for group in _kinds(scenario):
         picks = [group[:1], group] if len(group) > 1 else [group]
         for chefs in picks:
-            who = chefs[0].name if len(chefs) == 1 else f"all {len(chefs)} like {chefs[0].name}"
+            who = _names(chefs)
             for level in sorted({chefs[0].level + 1, top}) if chefs[0].level < top else ():
                 steps = level - chefs[0].level
                 for at in when:
@@ -176,6 +176,13 @@ def _upgrade(scenario: Scenario, when: list[float]) -> list[Move]:
                     label = f"train {who} to level {level} at {_clock(scenario, at)}"
                     found.append(Move("upgrade", actions, label))
     return found
+
+
+def _names(chefs: list[ChefSpec]) -> str:
+    """"Mario", "Mario and Sofia", or "all 7 pizza chefs at level 1"."""
+    if len(chefs) <= 2:
+        return " and ".join(chef.name for chef in chefs)
+    return f"all {len(chefs)} {chefs[0].specialty} chefs at level {chefs[0].level}"
 
 
 def _route_kitchen(scenario: Scenario, when: list[float]) -> list[Move]:
