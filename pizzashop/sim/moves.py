@@ -179,7 +179,7 @@ def _upgrade(scenario: Scenario, when: list[float]) -> list[Move]:
 
 
 def _names(chefs: list[ChefSpec]) -> str:
-    """ "Mario", "Mario and Sofia", or "all 7 pizza chefs at level 1"."""
+    """Who a move trains: "Mario", "Mario and Sofia", or "all 7 pizza chefs at level 1"."""
     if len(chefs) <= 2:
         return " and ".join(chef.name for chef in chefs)
     return f"all {len(chefs)} {chefs[0].specialty} chefs at level {chefs[0].level}"
