@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     # The biggest searches first, as `levels check` does, so no worker is left with one at the end.
     order = sorted(levels, key=lambda level: -len(moves(load_scenario(level))))
     start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=get_context("spawn")) as pool:
         futures = {level: pool.submit(timed, level, args.seeds) for level in order}
         done = [futures[level].result() for level in levels]
     wall = time.perf_counter() - start

@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any
 
 from pizzashop.sim.actions import Action
@@ -294,6 +295,8 @@ def check_levels(levels: list[str], seeds: int = SEEDS, jobs: int = 1) -> list[d
         return [check_level(level, seeds) for level in levels]
     # The biggest levels first, so that a worker is not left with the slowest one at the end.
     order = sorted(levels, key=lambda level: -len(moves(load_scenario(level))))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(levels))) as pool:
+    # Spawned, not forked: a fork copies a parent's threads' locks (a test runner's, a server's).
+    workers = min(jobs, len(levels))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = {level: pool.submit(check_level, level, seeds) for level in order}
         return [futures[level].result() for level in levels]
