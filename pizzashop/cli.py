@@ -153,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="levels checked at once, each in its own process (default: the machine's CPUs)",
     )
+    check.add_argument(
+        "--deep",
+        action="store_true",
+        help="no screening: every move on every seed, every pair of the best 40 (minutes)",
+    )
     check.add_argument("--json", action="store_true", help="print one JSON array")
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
@@ -335,7 +340,7 @@ def _check_levels(args: argparse.Namespace) -> int:
         raise InputError(args.level, "", f"no such level (levels: {', '.join(ids)})")
     chosen = ids if args.level is None else [args.level]
     jobs = args.jobs or os.cpu_count() or 1
-    results = check_levels(chosen, args.seeds, jobs)
+    results = check_levels(chosen, args.seeds, jobs, args.deep)
     if args.json:
         sys.stdout.write(json.dumps(results) + "\n")
     else:

@@ -234,7 +234,7 @@ def test_levels_check_prints_a_table_and_exits_1_on_a_hollow_level(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hollow = check_level("lunch_rush") | {"forced": False}
-    monkeypatch.setattr("pizzashop.cli.check_levels", lambda levels, seeds, jobs: [hollow])
+    monkeypatch.setattr("pizzashop.cli.check_levels", lambda levels, seeds, jobs, deep: [hollow])
     code, out, _ = run_cli("levels", "check", "lunch_rush")
     assert code == 1
     assert out.startswith("lunch_rush (vertical_scaling): HOLLOW: won without its concept\n")

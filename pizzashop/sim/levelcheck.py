@@ -10,17 +10,20 @@ instead for a way to earn the stars.
 How the work is shared, exactly:
 1. Every single move (and doing nothing) is played on the level's own seed and the next one
    (`SCREEN` seeds).
-2. The pool: the `POOL` best single moves on those seeds, and the best move of every kind.
-   Every pair of pool moves of different kinds is played on the same seeds.
+2. The pool: the `POOL` best single moves on those seeds, and the `PER_KIND` best moves of every
+   kind. Every pair of pool moves of different kinds is played on the level's own seed
+   (`PAIR_SCREEN`).
 3. The `FINALISTS` best candidates, and every candidate that won a screening seed, are played on
    every seed; the level stops early once one of them wins on more than one seed in ten.
-Candidates rank by the seeds they win, then by their mean distance past the main goal. A run is
-kept, so no candidate plays one seed twice, and every candidate faces the same orders on a seed
-(common random numbers).
+Candidates rank by the share of seeds they win, then by their mean distance past the main goal.
+A run is kept, so no candidate plays one seed twice, and every candidate faces the same orders on
+a seed (common random numbers). `--deep` skips the screening, for a level designer's slower look:
+every single move on every seed, then every pair of the `DEEP_POOL` best of them on every seed.
 
 Stars: a star is reachable when one concept-using strategy earns it (the main goal and that
 star's goal both met) on at least half the seeds: the level's win proof, or the best of the
-concept's own moves, alone or paired with the pool (the `CONCEPT_POOL` best of them).
+concept's own moves, alone or paired with the `POOL` best other moves (the `CONCEPT_POOL` best
+of the concept's moves).
 """
 
 from __future__ import annotations
@@ -43,8 +46,11 @@ from pizzashop.sim.scenario import Goal, Scenario
 
 SEEDS = 11
 SCREEN = 2
+PAIR_SCREEN = 1
 POOL = 10
-FINALISTS = 16
+PER_KIND = 3
+FINALISTS = 24
+DEEP_POOL = 40
 CONCEPT_POOL = 4
 STAR_FINALISTS = 2
 TIERS = ("main", "bonus", "speed")
@@ -95,16 +101,21 @@ class Candidate:
     def wins(self, tier: str = "main") -> int:
         return sum(run.earned(tier) for run in self.runs.values())
 
-    def rank(self, tier: str = "main") -> tuple[int, float]:
-        """Seeds won, then the mean margin past that tier's goal (the key every search sorts by)."""
+    def rank(self, tier: str = "main") -> tuple[float, float]:
+        """The share of seeds won, then the mean margin past that tier's goal: the key every
+        search sorts by (a share, so candidates played on different numbers of seeds compare)."""
         margins = [run.margins[tier] for run in self.runs.values()]
-        return self.wins(tier), math.fsum(margins) / len(margins) if margins else -math.inf
+        if not margins:
+            return -math.inf, -math.inf
+        return self.wins(tier) / len(margins), math.fsum(margins) / len(margins)
 
 
 class Check:
     """The search on one level; `result()` is what `pizzashop levels check --json` prints."""
 
-    def __init__(self, level: str, scenario: Scenario, seeds: int = SEEDS) -> None:
+    def __init__(
+        self, level: str, scenario: Scenario, seeds: int = SEEDS, deep: bool = False
+    ) -> None:
         if scenario.goals is None or scenario.lesson is None:
             raise InputError(level, "", "only a level with goals and a [lesson] can be checked")
         self.level, self.scenario = level, scenario
@@ -113,6 +124,7 @@ class Check:
         }
         self.goals |= {f"also.{i}": goal for i, goal in enumerate(scenario.goals.main.also)}
         self.seeds = [scenario.seed + offset for offset in range(seeds)]
+        self.deep = deep
         self.played = 0
 
     # ------------------------------------------------------------------ runs
@@ -143,6 +155,8 @@ class Check:
 
     def search(self, family: Sequence[Candidate]) -> tuple[Candidate, list[Candidate]]:
         """The family's best candidate, played on every seed, and the pool of best single moves."""
+        if self.deep:
+            return self._search_deep(family)
         screen = self.seeds[:SCREEN]
         for candidate in family:
             self.play(candidate, screen)
@@ -154,7 +168,7 @@ class Check:
             if first.moves[0].kind != second.moves[0].kind
         ]
         for candidate in pairs:
-            self.play(candidate, screen)
+            self.play(candidate, screen[:PAIR_SCREEN])
         ranked = sorted([*family, *pairs], key=Candidate.rank, reverse=True)
         finalists = ranked[:FINALISTS] + [c for c in ranked[FINALISTS:] if c.wins()]
         for candidate in finalists:
@@ -162,6 +176,26 @@ class Check:
             if self.hollow(candidate):
                 return candidate, pool
         return max(finalists, key=Candidate.rank), pool
+
+    def _search_deep(self, family: Sequence[Candidate]) -> tuple[Candidate, list[Candidate]]:
+        """`--deep`: every single move on every seed, then every pair of the `DEEP_POOL` best."""
+        for candidate in family:
+            self.play(candidate, self.seeds)
+            if self.hollow(candidate):
+                return candidate, _pool([c for c in family if c.moves and c.runs], POOL)
+        singles = sorted((c for c in family if c.moves), key=Candidate.rank, reverse=True)
+        best = singles[:DEEP_POOL]
+        pairs = [
+            Candidate((first.moves[0], second.moves[0]))
+            for i, first in enumerate(best)
+            for second in best[i + 1 :]
+            if first.moves[0].kind != second.moves[0].kind
+        ]
+        for candidate in pairs:
+            self.play(candidate, self.seeds)
+            if self.hollow(candidate):
+                return candidate, _pool(singles, POOL)
+        return max([*family, *pairs], key=Candidate.rank), _pool(singles, POOL)
 
     def stars(
         self, concept: list[Candidate], pool: list[Candidate], win: Candidate | None
@@ -173,7 +207,7 @@ class Check:
         pairs = [
             Candidate((*leader.moves, *other.moves))
             for leader in leaders[:CONCEPT_POOL]
-            for other in pool
+            for other in pool[:POOL]
             if other.moves[0].kind != leader.moves[0].kind
         ]
         for candidate in pairs:
@@ -255,13 +289,12 @@ class Check:
 
 
 def _pool(singles: list[Candidate], size: int) -> list[Candidate]:
-    """The best `size` single moves, and the best move of every kind."""
+    """The best `size` single moves, and the `PER_KIND` best moves of every kind."""
     ranked = sorted(singles, key=Candidate.rank, reverse=True)
     pool = ranked[:size]
     for kind in dict.fromkeys(c.moves[0].kind for c in ranked):
-        best = next(c for c in ranked if c.moves[0].kind == kind)
-        if best not in pool:
-            pool.append(best)
+        best = [c for c in ranked if c.moves[0].kind == kind][:PER_KIND]
+        pool += [c for c in best if c not in pool]
     return pool
 
 
@@ -279,9 +312,9 @@ def plain(actions: list[Action]) -> list[dict[str, Any]]:
     ]
 
 
-def check_level(level: str, seeds: int = SEEDS) -> dict[str, Any]:
+def check_level(level: str, seeds: int = SEEDS, deep: bool = False) -> dict[str, Any]:
     """The check of one bundled level, as `pizzashop levels check LEVEL --json` prints it."""
-    return Check(level, load_scenario(level), seeds).result()
+    return Check(level, load_scenario(level), seeds, deep).result()
 
 
 def passed(result: dict[str, Any]) -> bool:
@@ -289,14 +322,16 @@ def passed(result: dict[str, Any]) -> bool:
     return result["forced"] and all(star["reachable"] for star in result["stars"].values())
 
 
-def check_levels(levels: list[str], seeds: int = SEEDS, jobs: int = 1) -> list[dict[str, Any]]:
+def check_levels(
+    levels: list[str], seeds: int = SEEDS, jobs: int = 1, deep: bool = False
+) -> list[dict[str, Any]]:
     """Check several bundled levels, `jobs` at a time in worker processes; results in order."""
     if jobs <= 1 or len(levels) <= 1:
-        return [check_level(level, seeds) for level in levels]
+        return [check_level(level, seeds, deep) for level in levels]
     # The biggest levels first, so that a worker is not left with the slowest one at the end.
     order = sorted(levels, key=lambda level: -len(moves(load_scenario(level))))
     # Spawned, not forked: a fork copies a parent's threads' locks (a test runner's, a server's).
     workers = min(jobs, len(levels))
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {level: pool.submit(check_level, level, seeds) for level in order}
+        futures = {level: pool.submit(check_level, level, seeds, deep) for level in order}
         return [futures[level].result() for level in levels]
