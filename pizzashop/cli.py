@@ -358,7 +358,7 @@ def format_check(result: dict[str, Any]) -> str:
         f"{result['id']} ({result['concept']}): {verdict}",
         f"  best without the concept: {best['label']}",
         f"    wins {best['wins']} of {seeds} seeds, mean {goal['metric']} {best['mean']:g} "
-        f"(goal {bound})",
+        f"(goal {bound})" + (f", {best['refused']} action(s) refused" if best["refused"] else ""),
         f"  win proof's worst seed {_signed(result['win_margin'])} past the goal, "
         f"naive proof's best {_signed(result['naive_margin'])}",
     ]

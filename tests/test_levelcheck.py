@@ -15,7 +15,7 @@ from helpers import invoke, merge
 from pizzashop.sim import ACTION_KINDS, Scenario, load_scenario
 from pizzashop.sim import actions as A
 from pizzashop.sim.files import InputError, parse_scenario
-from pizzashop.sim.levelcheck import SEEDS, Check, check_level, check_levels, passed
+from pizzashop.sim.levelcheck import SEEDS, Candidate, Check, check_level, check_levels, passed
 from pizzashop.sim.moves import moves, times, uses_concept
 from pizzashop.sim.report import goal_met
 from pizzashop.sim.scenario import ConceptMove, Lesson
@@ -255,3 +255,15 @@ def test_levels_check_refuses_bad_arguments_in_one_line(argv: list[str], words: 
     code, out, err = run_cli("levels", "check", *argv)
     assert (code, out) == (2, "")
     assert err.startswith("pizzashop: error: ") and words in err and err.count("\n") == 1
+
+
+def test_the_deep_search_plays_every_move_and_the_best_pairs_on_every_seed() -> None:
+    scenario = load_scenario("lunch_rush").model_copy(update={"lesson": Lesson()})
+    check = Check("lunch_rush", scenario, deep=True)
+    family = [Candidate(())] + [Candidate((move,)) for move in moves(scenario)]
+    best, _ = check.search(family)
+    assert check.hollow(best)
+    played = [candidate for candidate in family if candidate.runs]
+    assert all(set(candidate.runs) == set(check.seeds) for candidate in played)
+    assert best in played  # stopped at the first hollow strategy, in the family's order
+    assert not any(check.hollow(candidate) for candidate in played[: played.index(best)])
