@@ -161,12 +161,7 @@ class Check:
         for candidate in family:
             self.play(candidate, screen)
         pool = _pool([c for c in family if c.moves], POOL)
-        pairs = [
-            Candidate((first.moves[0], second.moves[0]))
-            for i, first in enumerate(pool)
-            for second in pool[i + 1 :]
-            if first.moves[0].kind != second.moves[0].kind
-        ]
+        pairs = _pairs(pool)
         for candidate in pairs:
             self.play(candidate, screen[:PAIR_SCREEN])
         ranked = sorted([*family, *pairs], key=Candidate.rank, reverse=True)
@@ -184,13 +179,7 @@ class Check:
             if self.hollow(candidate):
                 return candidate, _pool([c for c in family if c.moves and c.runs], POOL)
         singles = sorted((c for c in family if c.moves), key=Candidate.rank, reverse=True)
-        best = singles[:DEEP_POOL]
-        pairs = [
-            Candidate((first.moves[0], second.moves[0]))
-            for i, first in enumerate(best)
-            for second in best[i + 1 :]
-            if first.moves[0].kind != second.moves[0].kind
-        ]
+        pairs = _pairs(singles[:DEEP_POOL])
         for candidate in pairs:
             self.play(candidate, self.seeds)
             if self.hollow(candidate):
@@ -296,6 +285,16 @@ def _pool(singles: list[Candidate], size: int) -> list[Candidate]:
         best = [c for c in ranked if c.moves[0].kind == kind][:PER_KIND]
         pool += [c for c in best if c not in pool]
     return pool
+
+
+def _pairs(singles: list[Candidate]) -> list[Candidate]:
+    """Every pair of these single moves that are of different kinds, in a fixed order."""
+    return [
+        Candidate((first.moves[0], second.moves[0]))
+        for i, first in enumerate(singles)
+        for second in singles[i + 1 :]
+        if first.moves[0].kind != second.moves[0].kind
+    ]
 
 
 def _proof(level: str, which: str) -> Candidate | None:
