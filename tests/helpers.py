@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -321,3 +324,41 @@ def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def denying(path: Path) -> Callable[..., int]:
+    """`os.open` as if `path` were unreadable (tests run as root, where chmod denies nothing)."""
+    real_open = os.open
+
+    def fake_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(os.fsdecode(file)) == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, flags, *args, **kwargs)
+
+    return fake_open
+
+
+def returns_soon(call: Callable[[], Any], fifo: Path, timeout: float = 30.0) -> Any:
+    """`call()`, which must come back within `timeout` although it touches the FIFO `fifo`.
+
+    A reader stuck on the FIFO (the break this guards against) is released by opening its
+    other end, so a failing test fails instead of hanging the whole run.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed to the test below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY))  # the stuck reader sees end of file
+        worker.join(timeout)
+        raise AssertionError(f"still waiting on the FIFO {fifo} after {timeout} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import subprocess
 import sys
 import tomllib
@@ -17,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Result, invoke
+from helpers import Result, denying, invoke, returns_soon
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pizzashop.sim import bundled_scenarios
 from pizzashop.sim.catalog import bundled_levels
+from pizzashop.sim.files import MAX_FILE_BYTES
 
 ERROR = "pizzashop: error: "
 SCRIPT = Path(sys.executable).with_name("pizzashop")
@@ -274,18 +276,52 @@ def test_missing_directory_and_non_utf8_files_are_named(tmp_path: Path, use: str
 def test_an_unreadable_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "secret.toml"
     path.write_text("x = 1\n")
-
-    read_text = Path.read_text
-
-    def denied(self: Path, *args: Any, **kwargs: Any) -> str:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return read_text(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(os, "open", denying(path))
     rejected(invoke("validate", str(path)), f"{path}: Permission denied")
     rejected(invoke("run", str(path)), f"{path}: Permission denied")
     rejected(invoke("run", "default_day", "--actions", str(path)), f"{path}: Permission denied")
+
+
+SPECIAL_FILE_USES = {
+    "validate": lambda path: ("validate", str(path)),
+    "run": lambda path: ("run", str(path)),
+    "actions": lambda path: ("run", "default_day", "--actions", str(path)),
+    "load": lambda path: ("play", "--load", str(path)),
+    "grade actions": lambda path: ("grade", "regulars", "--actions", str(path)),
+}
+
+
+@pytest.mark.parametrize("use", list(SPECIAL_FILE_USES))
+def test_a_fifo_is_refused_at_once(tmp_path: Path, use: str) -> None:
+    """A FIFO blocks a plain read until someone writes to it: pizzashop must not wait."""
+    fifo = tmp_path / "shop.toml"
+    os.mkfifo(fifo)
+    argv = SPECIAL_FILE_USES[use](fifo)
+    rejected(returns_soon(lambda: invoke(*argv), fifo), f"{fifo}: not a regular file")
+
+
+@pytest.mark.parametrize("use", list(SPECIAL_FILE_USES))
+def test_devices_are_refused_before_a_byte_is_read(tmp_path: Path, use: str) -> None:
+    """`/dev/zero` never ends (reading it ran out of memory); a link to it is no better."""
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    for path in (Path("/dev/zero"), Path("/dev/null"), link):
+        rejected(invoke(*SPECIAL_FILE_USES[use](path)), f"{path}: not a regular file")
+
+
+def test_a_file_larger_than_any_real_one_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as file:
+        file.truncate(10 * 2**30)
+    for path in (big, huge):
+        for use in SPECIAL_FILE_USES.values():
+            rejected(invoke(*use(path)), f"{path}: larger than {MAX_FILE_BYTES:,} bytes")
+    at_limit = tmp_path / "padded.toml"
+    at_limit.write_text(BUNDLED["default_day"].read_text().ljust(MAX_FILE_BYTES))
+    assert invoke("validate", str(at_limit)).code == 0
 
 
 def test_a_nul_byte_in_a_path_is_bad_input() -> None:

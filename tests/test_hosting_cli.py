@@ -61,17 +61,20 @@ def test_bad_arguments_are_one_line(args: list[str], words: list[str], tmp_path:
 def test_bad_authorized_keys_files_are_named(tmp_path: Path) -> None:
     good = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     cases = {
-        "missing": (None, "No such file"),
+        "missing": (None, "no such file"),
         "typo": (
             f"# class\n{good}ssh-ed25519 AAAAnotbase64 bob\n",
             "line 3: not a valid public key",
         ),
         "empty": ("# nobody yet\n\n", "no keys in the file"),
-        "binary": (b"\xff\xfe\x00garbage", "not a text file"),
+        "binary": (b"\xff\xfe\x00garbage", "is not UTF-8 text"),
+        "a device": (Path("/dev/zero"), "not a regular file"),
     }
     for name, (content, problem) in cases.items():
         path = tmp_path / name
-        if isinstance(content, bytes):
+        if isinstance(content, Path):
+            path = content
+        elif isinstance(content, bytes):
             path.write_bytes(content)
         elif content is not None:
             path.write_text(content)

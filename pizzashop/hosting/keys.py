@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncssh
 
 from pizzashop.paths import write_atomic
-from pizzashop.sim.files import InputError
+from pizzashop.sim.files import InputError, read_text
 
 HOST_KEY_FILE = "ssh_host_ed25519_key"
 
@@ -31,12 +31,7 @@ def host_key(directory: Path) -> asyncssh.SSHKey:
 
 def authorized_keys(path: Path) -> asyncssh.SSHAuthorizedKeys:
     """The keys allowed to play, checked line by line so a typo is named, not silently skipped."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(str(path), "", "not a text file") from None
-    except OSError as error:
-        raise InputError(str(path), "", error.strerror or str(error)) from None
+    text = read_text(path)
     entries = [
         (number, line)
         for number, line in enumerate(text.splitlines(), 1)
