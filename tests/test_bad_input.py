@@ -126,6 +126,30 @@ def _dup_chef(data: dict[str, Any]) -> None:
     data["branches"][0]["chefs"][1]["name"] = data["branches"][0]["chefs"][0]["name"]
 
 
+RUSH = {"kind": "rush", "at": 5, "duration": 5, "factor": 1.5}
+DISH = {"price": 1, "cook_minutes": 1}
+
+
+def branch(index: int) -> dict[str, Any]:
+    return {"name": f"b{index}", "area": "centre", "chefs": [{"name": f"chef{index}"}]}
+
+
+def _many_branches_all_day(data: dict[str, Any]) -> None:
+    """A hundred branches are allowed, but not for a thousand hours: every minute visits each."""
+    data["branches"] = [branch(i) for i in range(100)]
+    data["shift_hours"] = 1000
+    data["demand"]["rate_per_hour"] = 1
+
+
+def _many_addons(data: dict[str, Any]) -> None:
+    """Every order carries 98 add-ons: a hundred dishes per order (a thousand ran out of memory
+    at 6 GB)."""
+    for i in range(98):
+        data["menu"][f"extra{i}"] = {"price": 1, "cook_minutes": 1, "weight": 0, "addon": 1}
+    data["demand"]["rate_per_hour"] = 5000
+    data["shift_hours"] = 24
+
+
 def _too_busy(data: dict[str, Any]) -> None:
     """Each hour's rate is allowed, but not a thousand hours of it."""
     data["demand"]["rate_per_hour"] = 50_000
@@ -176,6 +200,33 @@ SCENARIO_PROBLEMS = [
         "unknown kind 'meteor'",
     ),
     (_set("allowed_actions", value=["teleport"]), "allowed_actions", "unknown action"),
+    # Booleans and text are not numbers (`true` was read as 1 hour).
+    (_set("shift_hours", value=True), "shift_hours", "valid number"),
+    (_set("shift_hours", value="8"), "shift_hours", "valid number"),
+    (_set("seed", value=False), "seed", "valid integer"),
+    (_set("menu", "pizza", "price", value=True), "menu.pizza.price", "valid number"),
+    (_set("branches", 0, "agents", value=True), "branches.0.agents", "valid integer"),
+    (_set("demand", "rate_per_hour", value=[5, True]), "demand.rate_per_hour.1", "valid number"),
+    (_set("branches", 0, "chefs", 0, "level", value=2.0), "chefs.0.level", "valid integer"),
+    (_set("branches", 0, "open", value=1), "branches.0.open", "valid boolean"),
+    # Names and titles are printed as they are: no escapes, no line breaks.
+    (_set("name", value="\x1b[2J\x1b]0;owned\x07"), "name", "letters, digits and _ . -"),
+    (_set("name", value="day\nfaked: line"), "name", "letters, digits and _ . -"),
+    (_set("name", value="x" * 41), "name", "at most 40"),
+    (_set("title", value="Lunch\x1b[31m"), "title", "one line of printable"),
+    (_set("title", value="two\nlines"), "title", "one line of printable"),
+    (_set("concept", value="a\rb"), "concept", "one line of printable"),
+    (_set("description", value="tab\there"), "description", "only printable"),
+    (_set("goals", "main", "text", value="\x1b[1m"), "goals.main.text", "one line of printable"),
+    (_set("title", value="t" * 61), "title", "at most 60"),
+    # Counts that cost work: capped far above any sensible scenario.
+    (_set("timeline", value=[RUSH] * 1001), "timeline", "at most 1000"),
+    (_set("menu", value={f"dish{i}": DISH for i in range(101)}), "menu", "at most 100"),
+    (_set("areas", value=[f"a{i}" for i in range(101)]), "areas", "at most 100"),
+    (_set("branches", value=[branch(i) for i in range(101)]), "branches", "at most 100"),
+    (_set("demand", "rate_per_hour", value=[1.0] * 10_001), "demand.rate_per_hour", "at most"),
+    (_many_branches_all_day, "(whole shift)", "steps of work"),
+    (_many_addons, "(whole shift)", "steps of work"),
 ]
 
 
@@ -354,6 +405,11 @@ def test_a_nul_byte_in_a_path_is_bad_input() -> None:
         ("typo.toml", '[[actions]]\nkind = "fire"\nchfe = "c1"\n', ("actions.0.fire",)),
         ("extra.toml", 'actions = []\nname = "x"\n', ("name: extra inputs",)),
         ("slot.toml", '[[actions]]\nkind = "set_prep"\njobs = [{ start = -1 }]\n', ("jobs.0",)),
+        ("at-true.json", '[{"kind": "hire", "at": true}]', ("actions.0.hire.at", "valid number")),
+        ("count.toml", '[[actions]]\nkind = "hire_agents"\ncount = true\n', ("valid integer",)),
+        ("text.json", '[{"kind": "upgrade", "at": "5", "chef": "c1"}]', ("at", "valid number")),
+        ("backup.json", '[{"kind": "mark_backup", "chef": "c1", "backup": 0}]', ("valid boolean",)),
+        ("many.json", json.dumps([{"kind": "fire", "chef": "c9"}] * 10_001), ("at most 10000",)),
     ],
 )
 def test_a_bad_action_file_is_named_with_the_field(

@@ -200,6 +200,16 @@ BAD_SAVES = {
         "actions.0.fire.chfe",
     ),
     "actions not a list": (_set("actions", {"kind": "hire"}), "actions"),
+    # Booleans are not numbers, anywhere in the file.
+    "seed true": (_set("seed", True), "seed"),
+    "time true": (_set("time", True), "time"),
+    "version true": (_set("version", True), "version"),
+    "shift hours true": (
+        lambda data: data["scenario"].update(shift_hours=True),
+        "scenario.shift_hours",
+    ),
+    "action at false": (_set("actions", [{"kind": "hire", "at": False}]), "actions.0.hire.at"),
+    "seed too large": (_set("seed", 2**64), "seed"),
 }
 
 

@@ -17,18 +17,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pizzashop.paths import write_atomic
 from pizzashop.sim import KITCHEN_STRATEGIES, Action, Scenario, Simulation, build_report
+from pizzashop.sim.actions import MAX_ACTIONS
 from pizzashop.sim.files import read_data, validation_error
 
 VERSION = 1
 
 
 class SaveFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict, like scenario and action files: a boolean or text is never a number."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     version: int = Field(VERSION, ge=1, le=VERSION)
     kind: Literal["save", "replay"] = "save"
     scenario: Scenario
-    seed: int
+    seed: int = Field(ge=0, lt=2**63)
     kitchen_strategy: str | None = None
 
     @field_validator("kitchen_strategy")
@@ -41,7 +44,7 @@ class SaveFile(BaseModel):
         return name
 
     time: float = Field(ge=0)
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
 
 
 def snapshot(sim: Simulation) -> SaveFile:
