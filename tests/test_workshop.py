@@ -7,10 +7,13 @@ its `self.rng` is seeded so that grading is as reproducible as the engine itself
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import multiprocessing
 import random
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +25,7 @@ from helpers import invoke
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pizzashop.hosting import live
 from pizzashop.sim import KITCHEN_STRATEGIES, Simulation, bundled_levels, load_scenario
 from pizzashop.sim.catalog import assets_dir
 from pizzashop.workshop import leaderboard
@@ -406,6 +410,98 @@ def test_a_hostile_name_reaches_the_leaderboard_cleaned() -> None:
     assert not FORBIDDEN & set(table)
     assert all(ch.isprintable() for line in table.splitlines() for ch in line)
     assert {entry["name"] for entry in scores("regulars")} == {clean_name(raw)}
+
+
+def _sneak_rows(home: Path, *rows: tuple[Any, ...]) -> None:
+    """Rows written by another program straight into the file: SQLite keeps any type."""
+    Leaderboard().close()  # the file and its table, as pizzashop makes them
+    with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:
+        db.executemany(
+            "INSERT INTO scores (level, seed, name, score, goodput, stars, kind, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m"
+
+
+def test_scores_show_only_rows_pizzashop_could_have_written_and_clean_them(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row with escapes in its name or kind is cleaned; one with three hundred million stars
+    (1.5 GB of them), a text goodput (a traceback) or a text score (sorts above every number in
+    SQLite, hiding the real top ten) is not shown at all; nothing unbounded is read."""
+    _sneak_rows(
+        home,
+        ("regulars", 801, "Ada", 900, 0.5, 2, "grade", 1.0),
+        ("regulars", 801, f"{ESCAPES}Eve{ESCAPES}", 800, 0.4, 1, f"play{ESCAPES}", 2.0),
+        ("regulars", 801, "Stars", 700, 0.3, 3 * 10**8, "play", 3.0),
+        ("regulars", 801, "Text", 600, "abc", 1, "play", 4.0),
+        ("regulars", 801, "Score", "zzz", 0.3, 1, "play", 5.0),
+        ("regulars", 801, "Huge", 10**18, 0.3, 1, "play", 6.0),
+        ("regulars", 801, "Seed", 500, 0.3, 1, "play", 7.0),
+        ("regulars", 1.5, "Half", 400, 0.3, 1, "play", 8.0),
+        ("regulars", 801, "x" * 10_000_000, 300, 0.3, 1, "play", "noon"),
+        ("regulars", 801, b"\x1b[2Jbytes", 200, 0.3, 1, "play", 9.0),
+        ("regulars", 801, "Neg", 100, -0.5, -1, "play", 10.0),
+    )
+    table = ok("scores", "regulars")
+    assert len(table) < 2000
+    assert "\x1b" not in table and all(ch.isprintable() for ln in table.splitlines() for ch in ln)
+    eve = clean_name(f"{ESCAPES}Eve{ESCAPES}")
+    expected = ["Ada", eve, "Seed", "x" * NAME_LIMIT, "anonymous"]
+    assert [line.split()[1] for line in table.splitlines()[1:]] == expected
+    listed = scores("regulars")
+    assert [entry["name"] for entry in listed] == expected
+    assert [entry["kind"] for entry in listed] == ["grade", "?", "play", "play", "play"]
+    assert max(entry["stars"] for entry in listed) <= 3
+
+    monkeypatch.setattr(live.time, "sleep", _interrupt)
+    shown = invoke("scores", "regulars", "--live")
+    assert (shown.code, shown.err) == (0, "")
+    frame = shown.out
+    assert "Ada" in frame and eve in frame and "\x1b" not in frame.replace(live.CLEAR, "")
+    assert len(frame) < 2500
+
+
+def _interrupt(seconds: float) -> None:
+    raise KeyboardInterrupt
+
+
+def test_the_live_view_cleans_and_bounds_every_frame() -> None:
+    """Whatever `render` returns, the projector gets printable lines, bounded in number and width
+    (the one escape is the view's own clear-screen on a terminal)."""
+    out = io.StringIO()
+    bodies = iter([f"{ESCAPES}row\r\x07\n" * 1000 + "w" * 100_000])
+
+    def render() -> str:
+        return next(bodies)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(live.time, "sleep", _interrupt)
+        assert live.follow(f"title{ESCAPES}\nforged line", render, out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("title\\x1b]0;owned") and "forged line" in lines[1]
+    assert len(lines) <= live.MAX_LINES + 1
+    assert all(len(line) <= live.MAX_WIDTH and line.isprintable() for line in lines)
+
+
+def test_a_scores_table_made_by_some_other_program_is_one_line(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:
+        db.execute("CREATE TABLE scores (id INTEGER PRIMARY KEY, level TEXT)")
+    result = invoke("scores", "regulars")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(ERROR) and result.err.count("\n") == 1
+    assert "not a usable SQLite leaderboard (no such column: seed)" in result.err
+    with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:
+        db.execute("DROP TABLE scores")
+        db.execute("CREATE TABLE scores (id INTEGER PRIMARY KEY, level, seed, score, name)")
+    result = invoke("scores", "regulars")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(ERROR) and result.err.count("\n") == 1
+    assert "cannot read the scores (no such column: goodput)" in result.err
 
 
 WORKERS, EACH = 5, 50

@@ -16,12 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pizzashop.paths import data_dir, write_atomic
 from pizzashop.sim.files import InputError, parse_json, read_text, validation_error
+from pizzashop.workshop.leaderboard import MAX_SCORE
 
 VERSION = 1
 FILE_NAME = "progress.json"
-MAX_SCORE = 10**15
-"""No shift scores more (money is bounded per item and orders per shift); a record beyond it was
-not written by pizzashop."""
 MAX_PLAYS = 10**9
 MAX_LEVELS = 1000
 
