@@ -189,18 +189,19 @@ def _validate(path: Path) -> str:
 def _grade(args: argparse.Namespace) -> dict[str, Any]:
     """Grade over the level's seeds; each run goes on the leaderboard under the entry's name."""
     from pizzashop.workshop.grading import describe_entry, grade
-    from pizzashop.workshop.leaderboard import Leaderboard
+    from pizzashop.workshop.leaderboard import Leaderboard, board_name
 
     scenario = load_scenario(args.scenario)
     strategy = resolve_strategy(args.strategy)
     actions = load_actions(args.actions) if args.actions is not None else []
     summary = grade(scenario, actions, strategy)
+    summary["leaderboard"] = level = board_name(scenario)
     board = Leaderboard()
     try:
         name = args.name or describe_entry(args.actions, strategy)
         for run in summary["runs"]:
             entry = board.add(
-                scenario.name, run["seed"], name, run["score"], run["goodput"],
+                level, run["seed"], name, run["score"], run["goodput"],
                 int(run["stars"] or 0), "grade",
             )  # fmt: skip
         summary["name"] = entry.name
@@ -210,9 +211,9 @@ def _grade(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _scores(args: argparse.Namespace) -> str:
-    from pizzashop.workshop.leaderboard import use_store
+    from pizzashop.workshop.leaderboard import board_name, use_store
 
-    level = load_scenario(args.scenario).name
+    level = board_name(load_scenario(args.scenario))
     board = use_store(args.leaderboard)
     try:
         entries = board.top(level, args.seed)
@@ -223,9 +224,9 @@ def _scores(args: argparse.Namespace) -> str:
 
 def _live_scores(args: argparse.Namespace) -> int:
     from pizzashop.hosting.live import follow
-    from pizzashop.workshop.leaderboard import use_store
+    from pizzashop.workshop.leaderboard import board_name, use_store
 
-    level = load_scenario(args.scenario).name
+    level = board_name(load_scenario(args.scenario))
     board = use_store(args.leaderboard)
 
     def render() -> str:

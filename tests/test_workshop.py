@@ -137,6 +137,40 @@ def test_grading_the_same_entry_twice_gives_identical_json(tmp_path: Path) -> No
     assert len(scores("regulars")) == 10
 
 
+def test_an_edited_copy_of_a_level_never_lands_on_that_levels_board(tmp_path: Path) -> None:
+    """A copy that keeps the level's name but hands out a fortune and easy goals put 600,000,969
+    points and three stars on the real board; only the unchanged level (by content) goes there."""
+    level = bundled_levels()["regulars"]
+    copy = tmp_path / "regulars.toml"
+    text = level.read_text(encoding="utf-8")
+    copy.write_text(text.replace("\nprice = 20\n", "\nprice = 1e7\n", 1), encoding="utf-8")
+    assert load_scenario(copy).name == "regulars" and load_scenario(copy).menu["pizza"].price == 1e7
+    summary = json.loads(ok("grade", str(copy), "--strategy", "ring", "--name", "Mallory"))
+    assert summary["level"] == "regulars"
+    assert summary["leaderboard"].startswith("regulars~") and summary["mean_score"] > 10**7
+    assert scores("regulars") == []
+    assert ok("scores", "regulars") == "no scores yet for regulars\n"
+    assert {entry["name"] for entry in scores(str(copy))} == {"Mallory"}
+    assert ok("scores", str(copy)).splitlines()[0].split()[:2] == ["#", "name"]
+
+    unchanged = tmp_path / "same_as_regulars.toml"
+    unchanged.write_text(text, encoding="utf-8")
+    fair = json.loads(ok("grade", str(unchanged), "--strategy", "ring", "--name", "Ada"))
+    assert fair["leaderboard"] == "regulars"
+    assert {entry["name"] for entry in scores("regulars")} == {"Ada"}
+
+
+def test_a_scenario_of_ones_own_has_a_board_of_its_own_per_content(tmp_path: Path) -> None:
+    path = tmp_path / "class.toml"
+    text = bundled_levels()["regulars"].read_text(encoding="utf-8")
+    path.write_text(text.replace('name = "regulars"', 'name = "our_class"', 1), encoding="utf-8")
+    first = json.loads(ok("grade", str(path), "--strategy", "modulo", "--name", "Ada"))
+    again = json.loads(ok("grade", str(path), "--strategy", "ring", "--name", "Bob"))
+    assert first["leaderboard"] == again["leaderboard"]
+    assert first["leaderboard"].startswith("our_class~")
+    assert {entry["name"] for entry in scores(str(path))} == {"Ada", "Bob"}
+
+
 # ------------------------------------------------------------------------ participants' routers
 
 

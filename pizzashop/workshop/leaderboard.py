@@ -12,6 +12,7 @@ or a SQLite file — and `Leaderboard()` opens it, so every game process a serve
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -26,7 +27,9 @@ from typing import Any, Protocol
 from urllib.parse import unquote
 
 from pizzashop.paths import data_dir
+from pizzashop.sim.catalog import unchanged_bundled
 from pizzashop.sim.files import InputError
+from pizzashop.sim.scenario import Scenario
 
 FILE_NAME = "leaderboard.sqlite3"
 STORE_VARIABLE = "PIZZASHOP_LEADERBOARD"
@@ -65,6 +68,16 @@ def clean_name(name: str) -> str:
     )
     kept = " ".join(kept.split())[:NAME_LIMIT].strip()
     return kept or "anonymous"
+
+
+def board_name(scenario: Scenario) -> str:
+    """The leaderboard a scenario's scores go on. A bundled scenario or level, unchanged, keeps
+    its name; any other file gets its name and a digest of its settings, so an edited copy that
+    keeps a bundled level's name never lands on that level's board (nor on another copy's)."""
+    if unchanged_bundled(scenario) is not None:
+        return scenario.name
+    digest = hashlib.blake2b(scenario.model_dump_json().encode(), digest_size=4).hexdigest()
+    return f"{scenario.name}~{digest}"
 
 
 @dataclass(frozen=True)
