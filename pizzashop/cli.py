@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -120,30 +122,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_strategy(spec: str | None) -> str | None:
-    """A registered strategy's name, or a participant's `file.py:Class` loaded and registered."""
+@contextmanager
+def routing(spec: str | None) -> Iterator[str | None]:
+    """The kitchen strategy `spec` names while the block runs: a registered one, or a
+    participant's `file.py:Class`, run in a sandboxed child process until the block ends."""
     if spec is None or spec in KITCHEN_STRATEGIES:
-        return spec
-    if ":" in spec:
-        from pizzashop.workshop.strategies import load_player_strategy
+        yield spec
+    elif ":" in spec:
+        from pizzashop.workshop.strategies import player_router
 
-        return load_player_strategy(spec)
-    choices = ", ".join(KITCHEN_STRATEGIES)
-    raise InputError(
-        "--strategy", "", f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
-    )
+        with player_router(spec) as name:
+            yield name
+    else:
+        choices = ", ".join(KITCHEN_STRATEGIES)
+        problem = f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
+        raise InputError("--strategy", "", problem)
 
 
 def run_shift(
     scenario: Scenario, seed: int | None, actions_path: Path | None, strategy: str | None
 ) -> dict[str, Any]:
     """Run one shift headless; the report is byte-identical for identical inputs."""
-    strategy = resolve_strategy(strategy)
     actions = load_actions(actions_path) if actions_path is not None else []
-    sim = Simulation(scenario, seed=seed, kitchen_strategy=strategy)
-    sim.schedule(actions)
-    sim.run()
-    return build_report(sim)
+    with routing(strategy) as name:
+        sim = Simulation(scenario, seed=seed, kitchen_strategy=name)
+        sim.schedule(actions)
+        sim.run()
+        return build_report(sim)
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -192,9 +197,9 @@ def _grade(args: argparse.Namespace) -> dict[str, Any]:
     from pizzashop.workshop.leaderboard import Leaderboard, board_name
 
     scenario = load_scenario(args.scenario)
-    strategy = resolve_strategy(args.strategy)
     actions = load_actions(args.actions) if args.actions is not None else []
-    summary = grade(scenario, actions, strategy)
+    with routing(args.strategy) as strategy:
+        summary = grade(scenario, actions, strategy)
     summary["leaderboard"] = level = board_name(scenario)
     board = Leaderboard()
     try:
