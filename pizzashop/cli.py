@@ -28,7 +28,8 @@ from pizzashop.sim import (
     load_scenario,
 )
 from pizzashop.sim.campaign import levels
-from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
+from pizzashop.sim.files import MAX_FILE_BYTES, one_line, parse_actions, parse_scenario, read_data
+from pizzashop.workshop.sandbox import LIMITS
 
 if TYPE_CHECKING:
     from pizzashop.workshop.leaderboard import Entry
@@ -83,25 +84,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a whole shift headless and print the report")
     run.add_argument("scenario", help="a bundled scenario's name or a TOML path")
+    files = f"TOML or JSON file of actions (a regular file, at most {MAX_FILE_BYTES >> 20} MiB)"
     run.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
-    run.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    run.add_argument("--actions", type=Path, default=None, help=files)
+    limits = LIMITS
     strategy_help = (
         f"kitchen routing for every branch: {', '.join(KITCHEN_STRATEGIES)}, "
-        "or your own router as path/to/file.py:ClassName"
+        "or your own router as path/to/file.py:ClassName, run in a separate process that may "
+        f"take {limits.call_seconds:g} s a decision and {limits.run_seconds:g} s a run, use "
+        f"{limits.memory_bytes >> 20} MiB, and not fork, run programs, use the network or write "
+        "files"
     )
     run.add_argument("--strategy", default=None, help=strategy_help)
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
-    grade = commands.add_parser(
-        "grade", help="grade an entry over a level's seeds (JSON) and record it on the leaderboard"
+    grade_help = (
+        "grade an entry over a level's seeds (JSON) and record it on the leaderboard (an "
+        "edited copy of a bundled level goes on a board of its own, never on the level's)"
     )
+    grade = commands.add_parser("grade", help=grade_help, description=grade_help)
     grade.add_argument("scenario", help="a level's id, a bundled scenario or a TOML path")
-    grade.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    grade.add_argument("--actions", type=Path, default=None, help=files)
     grade.add_argument("--strategy", default=None, help=strategy_help)
     grade.add_argument("--name", default=None, help="the name on the leaderboard")
 
     scores = commands.add_parser("scores", help="the leaderboard of a level")
-    scores.add_argument("scenario", help="a level's id or a scenario's name")
+    scores.add_argument(
+        "scenario", help="a level's id, a bundled scenario or a TOML path (that file's own board)"
+    )
     scores.add_argument("--seed", type=_seed, default=None, help="only this seed")
     scores_view = scores.add_mutually_exclusive_group()
     scores_view.add_argument("--json", action="store_true", help="print one JSON object")
@@ -110,12 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scores.add_argument("--leaderboard", default=None, help=STORE_HELP)
 
+    size = f"{MAX_FILE_BYTES >> 20} MiB"
     levels = commands.add_parser("levels", help="list the campaign levels in play order")
     levels.add_argument("--json", action="store_true", help="print one JSON array")
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
     commands.add_parser("strategies", help="list the routing strategies")
-    validate = commands.add_parser("validate", help="check a scenario or action file")
+    validate_help = f"check a scenario or action file (a regular file, at most {size})"
+    validate = commands.add_parser("validate", help=validate_help, description=validate_help)
     validate.add_argument("file", type=Path)
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     add_serve_parser(commands)

@@ -298,6 +298,9 @@ def action_lists(last_minute: float, max_size: int = 12) -> st.SearchStrategy[li
     return st.lists(action_strategy(last_minute), max_size=max_size)
 
 
+ERROR = "pizzashop: error: "
+
+
 @dataclass
 class Result:
     code: int
@@ -314,6 +317,19 @@ def invoke(*argv: str) -> Result:
         except SystemExit as exit_:
             code = exit_.code
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def rejected(result: Result, *needles: str) -> str:
+    """Status 2, nothing on stdout, and exactly one stderr line holding every needle."""
+    assert result.code == 2, result
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert result.err == lines[0] + "\n"
+    assert lines[0].startswith(ERROR), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
 
 
 def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Result, denying, invoke, returns_soon
+from helpers import ERROR, Result, denying, invoke, rejected, returns_soon
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +26,6 @@ from pizzashop.sim import bundled_scenarios
 from pizzashop.sim.catalog import bundled_levels
 from pizzashop.sim.files import MAX_FILE_BYTES
 
-ERROR = "pizzashop: error: "
 SCRIPT = Path(sys.executable).with_name("pizzashop")
 BUNDLED = {**bundled_scenarios(), **bundled_levels()}
 SCENARIOS = {name: tomllib.loads(path.read_text()) for name, path in BUNDLED.items()}
@@ -50,19 +49,6 @@ ACTIONS: list[dict[str, Any]] = [
     {"kind": "open_branch", "at": 260, "branch": "Central"},
     {"kind": "fire", "at": 300, "chef": "c2"},
 ]
-
-
-def rejected(result: Result, *needles: str) -> str:
-    """Status 2, nothing on stdout, and exactly one stderr line holding every needle."""
-    assert result.code == 2, result
-    assert result.out == ""
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result.err
-    assert result.err == lines[0] + "\n"
-    assert lines[0].startswith(ERROR), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def to_toml(data: dict[str, Any]) -> str:

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from helpers import eventually, invoke, returns_soon
+from helpers import ERROR, eventually, invoke, rejected, returns_soon
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,7 +45,6 @@ from pizzashop.workshop.strategies import ChefView, ItemView, player_router
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("pizzashop")
 WIN = assets_dir() / "levels" / "proofs" / "regulars.win.toml"
-ERROR = "pizzashop: error: "
 
 
 @pytest.fixture(autouse=True)
@@ -363,12 +362,7 @@ def test_a_bad_router_is_one_line_naming_the_file_and_exit_2(
     path = tmp_path / "router.py"
     if source is not None:
         path.write_text(source, encoding="utf-8")
-    result = invoke(command, "regulars", "--strategy", f"{path}{suffix}")
-    assert (result.code, result.out) == (2, "")
-    assert result.err.startswith(ERROR)
-    assert result.err.endswith("\n") and result.err.count("\n") == 1
-    assert str(path) in result.err
-    assert needle in result.err
+    rejected(invoke(command, "regulars", "--strategy", f"{path}{suffix}"), str(path), needle)
     assert scores("regulars") == []  # a failed grade records nothing
 
 
@@ -441,10 +435,7 @@ def test_a_hostile_router_is_stopped_in_its_own_process(
         "        return chefs[0].id\n"
     )
     path = router(tmp_path, source)
-    result = invoke(command, "regulars", "--strategy", f"{path}:R")
-    assert (result.code, result.out) == (2, ""), result
-    assert result.err.startswith(f"{ERROR}{path}: ") and result.err.count("\n") == 1
-    assert needle in result.err
+    rejected(invoke(command, "regulars", "--strategy", f"{path}:R"), f"{ERROR}{path}: ", needle)
     assert board_file.read_bytes() == before
     assert [entry["name"] for entry in scores("regulars")] == ["Ada"]
 
@@ -477,10 +468,23 @@ def test_a_router_that_takes_too_long_is_stopped_with_one_line(
     source, needle = SLOW[case]
     path = router(tmp_path, source)
     result = returns_soon(lambda: invoke(command, "regulars", "--strategy", f"{path}:R"))
-    assert (result.code, result.out) == (2, ""), result
-    assert result.err.startswith(f"{ERROR}{path}: ") and result.err.count("\n") == 1
-    assert needle in result.err
+    rejected(result, f"{ERROR}{path}: ", needle)
     assert scores("regulars") == []
+
+
+def test_the_workshop_guide_states_the_routers_limits() -> None:
+    """docs/workshop.md tells participants the limits their router runs under: the real ones."""
+    guide = (REPO / "docs" / "workshop.md").read_text(encoding="utf-8")
+    limits = sandbox.LIMITS
+    for stated in (
+        f"| {limits.call_seconds:g} s |",
+        f"| {limits.run_seconds:g} s |",
+        f"| {limits.start_seconds:g} s |",
+        f"| {limits.memory_bytes >> 20} MiB |",
+        f"| {limits.source_bytes >> 20} MiB |",
+        f"larger than {limits.source_bytes:,} bytes",
+    ):
+        assert stated in guide, stated
 
 
 def test_a_router_burning_cpu_is_stopped_by_its_cpu_limit(
@@ -490,8 +494,7 @@ def test_a_router_burning_cpu_is_stopped_by_its_cpu_limit(
     monkeypatch.setattr(sandbox, "LIMITS", Limits(start_seconds=120.0, run_seconds=1.0))
     path = router(tmp_path, "while True: pass\n")
     result = returns_soon(lambda: invoke("run", "regulars", "--strategy", f"{path}:R"))
-    assert (result.code, result.out) == (2, "")
-    assert "the router's process was stopped (SIGXCPU; at most 1 s of CPU)" in result.err
+    rejected(result, "the router's process was stopped (SIGXCPU; at most 1 s of CPU)")
 
 
 def test_what_a_router_abandons_is_killed_when_it_ends() -> None:
