@@ -754,6 +754,17 @@ def test_the_live_view_cleans_and_bounds_every_frame() -> None:
     assert all(len(line) <= live.MAX_WIDTH and line.isprintable() for line in lines)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_leaderboard_that_is_no_regular_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    """SQLite would wait forever on a FIFO, or write into a device."""
+    target = {"fifo": tmp_path / "board", "device": Path("/dev/zero"), "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    fifo = target if kind == "fifo" else None
+    shown = returns_soon(lambda: invoke("scores", "regulars", "--leaderboard", str(target)), fifo)
+    rejected(shown, f"{target}: ", "directory" if kind == "folder" else "not a regular file")
+
+
 def test_a_scores_table_made_by_some_other_program_is_one_line(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:

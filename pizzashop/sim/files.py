@@ -104,11 +104,9 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
         raise InputError(source, "", _os_problem(error)) from None
     try:
-        mode = os.fstat(handle).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError(source, "", "is a directory, not a file")
-        if not stat.S_ISREG(mode):
-            raise InputError(source, "", "not a regular file (a device, FIFO or socket)")
+        problem = not_regular(os.fstat(handle).st_mode)
+        if problem:
+            raise InputError(source, "", problem)
         with os.fdopen(handle, "rb", closefd=False) as file:
             data = file.read(limit + 1)
     except OSError as error:
@@ -121,6 +119,15 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(source, "", "is not UTF-8 text") from None
+
+
+def not_regular(mode: int) -> str | None:
+    """What is wrong with a file of `mode` (from stat) for reading as data, if anything."""
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, FIFO or socket)"
+    return None
 
 
 def _os_problem(error: OSError | ValueError) -> str:

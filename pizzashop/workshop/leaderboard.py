@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 from pizzashop.paths import data_dir
 from pizzashop.sim.catalog import unchanged_bundled
-from pizzashop.sim.files import InputError
+from pizzashop.sim.files import InputError, not_regular
 from pizzashop.sim.scenario import Scenario
 
 FILE_NAME = "leaderboard.sqlite3"
@@ -125,6 +125,12 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
     "database is locked" to the switch to WAL without waiting on its busy timeout, so that
     first-time setup is retried for a while; every later write waits on the timeout as usual.
     """
+    try:
+        problem = not_regular(path.stat().st_mode)
+    except FileNotFoundError:  # a new leaderboard
+        problem = None
+    if problem:  # SQLite would wait forever on a FIFO, or write into a device
+        raise InputError(str(path), "", problem)
     db = sqlite3.connect(path, timeout=SETUP_SECONDS, isolation_level=None)
     deadline = monotonic() + SETUP_SECONDS
     while True:
