@@ -81,7 +81,10 @@ def restore(save: SaveFile) -> Simulation:
     """The saved game at the minute it was saved, ready to play on."""
     sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
     sim.schedule([action for action in save.actions if action.at < save.time])
-    sim.run_until(save.time)
+    if save.kind == "replay":  # the shift had ended at this minute: end it here too
+        sim.run()
+    else:
+        sim.run_until(save.time)
     for action in save.actions:
         if action.at == save.time:
             sim.apply(action)
