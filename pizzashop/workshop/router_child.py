@@ -228,7 +228,7 @@ def main() -> None:
     os.close(null)
     import builtins
 
-    builtins.exit = builtins.quit = sys.exit  # what `site` (not loaded here) would provide
+    builtins.exit = builtins.quit = sys.exit  # type: ignore[assignment]  # as `site` would
     _Child(requests, replies).serve()
 
 

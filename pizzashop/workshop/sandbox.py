@@ -372,7 +372,7 @@ def _libc() -> Any:
 
 def _children(parent: int) -> set[int]:
     """The processes whose parent is `parent`, from /proc (empty without it)."""
-    found = set()
+    found: set[int] = set()
     try:
         entries = os.listdir("/proc")
     except OSError:

@@ -73,20 +73,17 @@ class MenuDialog(Dialog[Action]):
     def submit(self) -> None:
         """Push the update, or say what is wrong and stay open (`1e999` is a number to the
         input box, but no price: the action's own limits decide)."""
-        inputs = {
-            "price": ("#price", "new price"),
-            "cook_minutes": ("#minutes", "new cook minutes"),
-        }
+        labels = {"price": "new price", "cook_minutes": "new cook minutes"}
         try:
-            values = {
-                field: _number(self.query_one(selector, Input).value)
-                for field, (selector, _) in inputs.items()
-            }
-            action = A.PushMenu(item=str(self.query_one("#item", Select).value), **values)
+            action = A.PushMenu(
+                item=str(self.query_one("#item", Select).value),
+                price=_number(self.query_one("#price", Input).value),
+                cook_minutes=_number(self.query_one("#minutes", Input).value),
+            )
         except ValidationError as error:
             first = error.errors()[0]
             field = str(first["loc"][0])
-            label = inputs[field][1] if field in inputs else field
+            label = labels.get(field, field)
             self.notify(f"{label}: {first['msg']}", title="Check the update", severity="error")
             return
         except ValueError:
