@@ -510,6 +510,31 @@ def test_what_a_router_abandons_is_killed_when_it_ends() -> None:
     assert not Path(f"/proc/{orphan}").exists()
 
 
+SLEEPER = """
+import time
+
+class R:
+    def choose(self, item, chefs):
+        time.sleep(3600)
+"""
+
+
+def test_a_router_ends_with_a_grader_that_is_killed(tmp_path: Path) -> None:
+    """A grader killed outright cannot kill its router: the kernel does (PR_SET_PDEATHSIG)."""
+    path = router(tmp_path, SLEEPER)
+    grader = subprocess.Popen(
+        [str(SCRIPT), "run", "regulars", "--strategy", f"{path}:R"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert eventually(lambda: bool(sandbox_parentage(grader.pid)))
+        (child,) = sandbox_parentage(grader.pid)
+    finally:
+        grader.kill()
+        grader.wait()
+    assert eventually(lambda: not Path(f"/proc/{child}").exists())
+
+
 def sandbox_parentage(parent: int) -> set[int]:
     """Children of `parent`, from /proc."""
     found = set()

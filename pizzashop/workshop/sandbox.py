@@ -82,6 +82,7 @@ class RouterProcess:
             "class": class_name,
             "module": label.partition(":")[0],
             "label": label,
+            "parent": os.getpid(),
             "summary_limit": SUMMARY_LIMIT,
             "text_limit": TEXT_LIMIT,
             "source": read_text(path, limits.source_bytes),
