@@ -69,15 +69,26 @@ def registry() -> Iterator[None]:
 def sandbox_children() -> list[int]:
     """This process's children still running the router child script."""
     found = []
+    for pid in children_of(os.getpid()):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"router_child.py" in command:
+            found.append(pid)
+    return found
+
+
+def children_of(parent: int) -> set[int]:
+    """Children of `parent`, from /proc."""
+    found = set()
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             stat = (entry / "stat").read_bytes()
-            command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        parent = int(stat.rpartition(b")")[2].split()[1])
-        if parent == os.getpid() and b"router_child.py" in command:
-            found.append(int(entry.name))
+        if int(stat.rpartition(b")")[2].split()[1]) == parent:
+            found.add(int(entry.name))
     return found
 
 
@@ -506,7 +517,7 @@ def test_what_a_router_abandons_is_killed_when_it_ends() -> None:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         orphan = int(started.stdout)
-        assert eventually(lambda: orphan in sandbox_parentage(os.getpid()))
+        assert eventually(lambda: orphan in children_of(os.getpid()))
     assert not Path(f"/proc/{orphan}").exists()
 
 
@@ -527,25 +538,12 @@ def test_a_router_ends_with_a_grader_that_is_killed(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        assert eventually(lambda: bool(sandbox_parentage(grader.pid)))
-        (child,) = sandbox_parentage(grader.pid)
+        assert eventually(lambda: bool(children_of(grader.pid)))
+        (child,) = children_of(grader.pid)
     finally:
         grader.kill()
         grader.wait()
     assert eventually(lambda: not Path(f"/proc/{child}").exists())
-
-
-def sandbox_parentage(parent: int) -> set[int]:
-    """Children of `parent`, from /proc."""
-    found = set()
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rpartition(b")")[2].split()[1]) == parent:
-            found.add(int(entry.name))
-    return found
 
 
 HASHING = """
