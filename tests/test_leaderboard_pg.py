@@ -251,6 +251,9 @@ LEAKY_URLS = {
     "an encoded key": "postgresql://127.0.0.1:1/db?p%61ssword=PwZq&x",
     "a key in capitals": "postgresql://127.0.0.1:1/db?PASSWORD=PwZq",
     "a scheme in capitals": "POSTGRESQL://ada:PwZq@127.0.0.1:1/db",
+    "brackets around the query": "postgresql://[bad/class?password=Pw]/Zq",
+    "an escape that is not UTF-8": "postgresql://ada:Pw%90Zq@127.0.0.1:1/class",  # a traceback
+    "a NUL byte": "postgresql://ada:PwZq@h\x00/db",  # a traceback too
 }
 
 
@@ -276,7 +279,7 @@ def test_no_form_of_a_password_reaches_a_message(url: str, tmp_path: Path) -> No
         assert "Pw" not in shown and "Zq" not in shown, shown
 
 
-SPECIAL = "/@:?&=%#[]{} '\"\\,;"
+SPECIAL = "/@:?&=%#[]{} '\"\\,;\x00é\n"
 # "Pw" and "Zq" mark both ends of the password: a piece of it cut at any special character
 # still carries one of them.
 PASSWORDS = st.text(st.sampled_from(SPECIAL + "az09"), max_size=8).map(lambda mid: f"Pw{mid}Zq")

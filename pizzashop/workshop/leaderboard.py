@@ -362,28 +362,50 @@ def _masked(url: str) -> tuple[str, list[str], bool]:
 
 
 def _check_scheme(url: str) -> None:
-    """A URL libpq would not read as one (it parses anything else as `key=value` words)."""
+    """A URL libpq would not read as one (it parses anything else as `key=value` words), or
+    would cut short (C strings end at a NUL byte)."""
+    if "\0" in url:
+        raise InputError(masked_url(url), "", "holds a NUL byte")
     if not is_postgres_url(url):
         problem = "not a PostgreSQL URL (they start postgresql:// or postgres://)"
         raise InputError(masked_url(url), "", problem)
 
 
+_DELIMITERS = re.compile(r"[/?#\[\]@:&=,;\s\x00-\x1f]+")
+"""What libpq may cut a URL at (brackets too: `[...]` holds a host, slashes and all)."""
+HINT = "percent-encode @, /, :, [, ] and & in the password (%40, %2F, %3A, %5B, %5D, %26)"
+
+
+def _pieces(secrets: list[str]) -> set[str]:
+    """Each password as written and decoded, and every piece of it between URL delimiters: the
+    pieces libpq may quote after cutting a password it took for a host, a port or a path."""
+    forms = {form for secret in secrets for form in (secret, unquote(secret))}
+    return {piece for form in forms for piece in _DELIMITERS.split(form) if piece} | forms - {""}
+
+
 def masked_url(url: str) -> str:
     """The URL without its password, in any form (user:password@, a password holding @ or /,
-    ?password=, a percent-encoded key), fit for a log line or an error."""
-    return _masked(url)[0]
+    ?password=, a percent-encoded key), fit for a log line or an error. If a piece of a password
+    would still show (a reading none of the rules foresaw), all but the scheme is masked."""
+    masked, secrets, _ = _masked(url)
+    if any(piece in masked for piece in _pieces(secrets)):
+        return url.partition("://")[0] + "://***"
+    return masked
 
 
 def scrubbed(message: str, url: str) -> str:
     """A driver's message about `url` with every password in it masked (libpq quotes pieces of
-    a URL it cannot parse); when libpq may have read a password as host or path, none of it."""
-    masked, secrets, ambiguous = _masked(url)
+    a URL it cannot parse). When libpq may have read a password otherwise than here — as a host,
+    a port or a path — or any piece of one would still show, none of the message is kept."""
+    _, secrets, ambiguous = _masked(url)
     if ambiguous:
-        return "percent-encode @, / and : in the password (%40, %2F, %3A)"
-    message = message.replace(url, masked)
+        return HINT
+    message = message.replace(url, masked_url(url))
     forms = {form for secret in secrets for form in (secret, unquote(secret)) if form}
     for form in sorted(forms, key=len, reverse=True):
         message = message.replace(form, "***")
+    if any(piece in message for piece in _pieces(secrets)):
+        return HINT
     return message
 
 
@@ -423,6 +445,9 @@ class PostgresLeaderboard(Leaderboard):
         except psycopg.ProgrammingError as error:
             problem = f"not a PostgreSQL URL ({scrubbed(_first_line(error), self.url)})"
             raise InputError(where, "", problem) from None
+        except ValueError as error:  # a NUL byte; a percent-escape that is no UTF-8 (%90)
+            problem = f"not a PostgreSQL URL ({scrubbed(_first_line(error), self.url)})"
+            raise InputError(where, "", problem) from None
         except psycopg.Error as error:
             problem = f"cannot connect ({scrubbed(_first_line(error), self.url)})"
             raise InputError(where, "", problem) from None
@@ -452,7 +477,7 @@ def use_store(target: str | None = None) -> Leaderboard:
     configured one, and make it the store of every process this one starts. Opening it now makes
     a bad one fail here, in one line, and not later in a player's game."""
     target = (target or configured_store()).strip()
-    if "://" in target:
+    if "://" in target or "\0" in target:
         _check_scheme(target)
     elif target:
         target = str(Path(target).expanduser().resolve())
