@@ -76,18 +76,21 @@ def test_bad_keys_files_are_named(tmp_path: Path) -> None:
     good = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     cases = {
-        "missing": (None, "No such file"),
+        "missing": (None, "no such file"),
         "typo": (f"# class\nada {good}bob ssh-ed25519 AAAAnotbase64 bob\n", "line 3: not a valid"),
         "empty": ("# nobody yet\n\n", "no keys in the file"),
-        "binary": (b"\xff\xfe\x00garbage", "not a text file"),
+        "binary": (b"\xff\xfe\x00garbage", "is not UTF-8 text"),
         "nameless": (f"ada {good}{other}", "line 2: no name before the key"),
         "options": (f'from="10.0.0.1",no-pty {good}', 'line 1: the name \'from="10.0.0.1"'),
         "long name": (f"{'a' * 25} {good}", "at most 24 characters"),
         "one key, two names": (f"ada {good}bob {good}", "line 2: the same key as line 1"),
+        "a device": (Path("/dev/zero"), "not a regular file"),
     }
     for name, (content, problem) in cases.items():
         path = tmp_path / name
-        if isinstance(content, bytes):
+        if isinstance(content, Path):
+            path = content
+        elif isinstance(content, bytes):
             path.write_bytes(content)
         elif content is not None:
             path.write_text(content)

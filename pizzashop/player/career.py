@@ -16,6 +16,7 @@ from pizzashop.player.identity import player_name
 from pizzashop.player.library import player_dir
 from pizzashop.player.progress import FILE_NAME, LevelRecord, Progress
 from pizzashop.sim import InputError, Scenario, bundled_levels
+from pizzashop.sim.catalog import unchanged_bundled
 from pizzashop.sim.files import parse_scenario, read_data
 from pizzashop.workshop.leaderboard import Entry, Leaderboard
 
@@ -81,14 +82,8 @@ class Career:
     def level_of(self, scenario: Scenario) -> str | None:
         """The campaign level this scenario is, unchanged (a sandbox copy or an edited file is
         not a level and earns no stars)."""
-        path = bundled_levels().get(scenario.name)
-        if path is None:
-            return None
-        try:
-            bundled = parse_scenario(read_data(path), str(path))
-        except InputError:
-            return None
-        return scenario.name if bundled == scenario else None
+        name = unchanged_bundled(scenario)
+        return name if name in bundled_levels() else None
 
     def finish(self, level: str, seed: int, report: dict[str, Any]) -> Standing:
         """Record a finished shift of `level`: stars and best score, then the leaderboard."""

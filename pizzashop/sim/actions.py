@@ -17,12 +17,16 @@ MAX_TASK_MINUTES = 1440.0
 """One job (a dish, a prep, a drive, a customer's patience) lasts at most a day."""
 MAX_MONEY = 1e9
 """Any one price, cost or wage: keeps every sum of money finite and exact enough to report."""
+MAX_ACTIONS = 10_000
+"""Actions in one file or save: far more than a player makes in a shift."""
+MAX_PREP_JOBS = 100
 
 
 class _Action(BaseModel):
-    """Unknown keys, NaN and infinities are errors: a typo must not be silently ignored."""
+    """Unknown keys, NaN and infinities are errors: a typo must not be silently ignored. So are
+    booleans and text where a number goes (strict: `true` is not 1)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     at: float = Field(0.0, ge=0, le=MAX_MINUTES, description="sim minutes since the doors opened")
 
@@ -73,7 +77,7 @@ class RouteBranches(_Action):
 
 
 class PrepSlot(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     start: float = Field(ge=0, le=48)
     end: float = Field(ge=0, le=48)
@@ -86,7 +90,7 @@ class SetPrep(_Action):
 
     kind: Literal["set_prep"] = "set_prep"
     branch: str | None = None
-    jobs: list[PrepSlot] = Field(default_factory=list)
+    jobs: list[PrepSlot] = Field(default_factory=list, max_length=MAX_PREP_JOBS)
 
 
 class OpenBranch(_Action):
@@ -149,9 +153,9 @@ ACTION_KINDS: tuple[str, ...] = (
 class ActionFile(BaseModel):
     """The contents of an action file: a list of timed actions."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
 
 
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
