@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from pizzashop.hosting.environment import game_environment
 from pizzashop.hosting.keys import PlayerKeys
 from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
 from pizzashop.hosting.messages import STOPPING
 
-NOT_PASSED = frozenset({"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"})
-"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent)."""
 CONNECTIONS_PER_PLACE = 4
 """Open connections allowed in all per game place, unless --max-connections says otherwise."""
 PER_ADDRESS_PER_PLACE = 2
@@ -83,17 +81,8 @@ class GameServer:
     def environment(self, player: str, term: str) -> dict[str, str]:
         """The game's environment: the server's (PIZZASHOP_HOME, the leaderboard, PATH) less its
         own terminal and SSH session, never the client's, plus who plays on what terminal."""
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("SSH_") and name not in NOT_PASSED
-        }
-        env.update(
-            TERM=term,
-            COLORTERM="truecolor",
-            PIZZASHOP_PLAYER=player,
-            PIZZASHOP_HOSTED="1",
-        )
+        env = game_environment(player)
+        env.update(TERM=term, COLORTERM="truecolor")
         return env
 
     async def close(self) -> None:
