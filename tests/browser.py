@@ -45,10 +45,8 @@ MESSAGE_LIMIT = 256 * 1024 * 1024
 
 def chromium() -> str | None:
     """Debian's Chromium, if installed."""
-    return shutil.which("chromium") or next(
-        (path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(path).exists()),
-        None,
-    )
+    known = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+    return shutil.which("chromium") or next((path for path in known if Path(path).exists()), None)
 
 
 class DevToolsError(RuntimeError):
@@ -190,10 +188,10 @@ class Browser:
         self.on("Network.requestWillBeSent", lambda p: self.requests.append(p["request"]["url"]))
         self.on("Network.webSocketCreated", lambda p: self.requests.append(p["url"]))
         self.on("Network.webSocketFrameReceived", self._frame_received)
-        self.on("Network.webSocketFrameSent", lambda p: self.sent.append(p["response"]["payloadData"]))
+        self.on("Network.webSocketFrameSent", self._frame_sent)
         self.on("Network.webSocketClosed", lambda p: self.closes.append(p))
         self.on("Runtime.consoleAPICalled", self._console)
-        self.on("Runtime.exceptionThrown", lambda p: self.console.append(str(p["exceptionDetails"])))
+        self.on("Runtime.exceptionThrown", self._exception)
         self.on("Log.entryAdded", lambda p: self.console.append(p["entry"]["text"]))
         for domain in ("Network", "Page", "Runtime", "Log"):
             await self.send(f"{domain}.enable", page=True)
@@ -229,6 +227,12 @@ class Browser:
         frame = params["response"]
         if frame.get("opcode") == 2:
             self.received += base64.b64decode(frame["payloadData"])
+
+    def _frame_sent(self, params: dict[str, Any]) -> None:
+        self.sent.append(params["response"]["payloadData"])
+
+    def _exception(self, params: dict[str, Any]) -> None:
+        self.console.append(f"Uncaught {params['exceptionDetails']}")
 
     def _console(self, params: dict[str, Any]) -> None:
         values = [str(arg.get("value", arg.get("description", ""))) for arg in params["args"]]

@@ -163,4 +163,5 @@ def test_a_reload_in_a_full_room_plays_on_and_a_refused_page_says_full(tmp_path:
     assert seen["ada ended"] is False
     assert len(re.findall(r"start \S+ player 'ada'", log)) == 2, "the reload got a new game"
     refusals = re.findall(r"refused .*", log)
-    assert len(refusals) == 1 and re.fullmatch(r"refused \S+ player 'bob': server full", refusals[0])
+    assert len(refusals) == 1
+    assert re.fullmatch(r"refused \S+ player 'bob': server full", refusals[0])

@@ -12,6 +12,7 @@ from typing import Protocol
 from pizzashop.hosting.environment import game_environment
 from pizzashop.hosting.keys import PlayerKeys
 from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
+from pizzashop.hosting.listening import ServerSettings
 from pizzashop.hosting.messages import STOPPING
 
 CONNECTIONS_PER_PLACE = 4
@@ -22,13 +23,8 @@ otherwise: a room behind one NAT address fills every place and still hears "full
 
 
 @dataclass(frozen=True)
-class SSHSettings:
-    host: str = "127.0.0.1"
+class SSHSettings(ServerSettings):
     port: int = 2222
-    max_sessions: int = 30
-    idle_timeout: float = 900.0
-    rate_limit: int = 30
-    """New connections per address (IPv6: per /64) per minute."""
     authorized_keys: Path | None = None
     """Only these keys may play, each under its own name; None means anonymous play."""
     max_connections: int | None = None

@@ -15,7 +15,6 @@ import asyncio
 import logging
 import re
 import secrets
-import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from aiohttp import web
 from pizzashop.crashes import CRASHED, find_report
 from pizzashop.hosting.environment import game_environment
 from pizzashop.hosting.limits import LISTEN_BACKLOG, RateLimiter, network_of
-from pizzashop.hosting.listening import listen_error
+from pizzashop.hosting.listening import ServerSettings, listen_error, until_stopped
 from pizzashop.hosting.logs import log_loop_errors, shown
 from pizzashop.hosting.messages import (
     CANNOT_START,
@@ -76,13 +75,8 @@ SECURITY_HEADERS = {
 
 
 @dataclass(frozen=True)
-class WebSettings:
-    host: str = "127.0.0.1"
+class WebSettings(ServerSettings):
     port: int = 8000
-    max_sessions: int = 30
-    idle_timeout: float = 900.0
-    rate_limit: int = 30
-    """New games per address (IPv6: per /64) per minute."""
     public_url: str | None = None
     """The address browsers use, behind a proxy: its pages may open games too."""
 
@@ -96,7 +90,7 @@ def name_problem(typed: str) -> str:
     if not typed.strip():
         return "Please type a name."
     cleaned = clean_name(typed[:NAME_INPUT_LIMIT])
-    if cleaned == NO_NAME and NO_NAME not in typed.casefold() or not any(
+    if (cleaned == NO_NAME and NO_NAME not in typed.casefold()) or not any(
         char.isalnum() for char in cleaned
     ):
         return "A name needs at least one letter or digit."
@@ -115,10 +109,12 @@ class BrowserGame:
     (quit, page left, idle, replaced by a reload, server stopping), its seat handed on."""
 
     def __init__(
-        self, server: WebServer, socket: web.WebSocketResponse, ticket: Ticket, peer: str,
-        player: str,
+        self, server: WebServer, request: web.Request, socket: web.WebSocketResponse,
+        ticket: Ticket, player: str,
     ) -> None:  # fmt: skip
         self.server, self.socket, self.ticket = server, socket, ticket
+        self.transport = request.transport
+        peer = _peer(request)
         self.peer, self.player = peer, player
         self.game = WebGame(game_environment(player), socket, on_exit=self._quit)
         self.reason = ""
@@ -159,7 +155,7 @@ class BrowserGame:
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             self.end("quit" if tasks[1].done() else "left")
-            status = await self.game.end(GAME_GRACE)
+            status = await self.game.end(self._drop, GAME_GRACE)
         finally:
             for task in tasks:
                 task.cancel()
@@ -179,6 +175,12 @@ class BrowserGame:
                 self.peer,
             )  # fmt: skip
         await self._close(self._code, self._message)
+
+    def _drop(self) -> None:
+        """Drop the connection of a page that stopped reading."""
+        self.server.log.warning("dropped %s: the page stopped reading", self.peer)
+        if self.transport is not None:
+            self.transport.abort()
 
     async def _watch_idle(self) -> None:
         timeout = self.server.settings.idle_timeout
@@ -277,7 +279,7 @@ class WebServer:
             return socket
         columns = _whole(request.query.get("width"), 80)
         rows = _whole(request.query.get("height"), 24)
-        await BrowserGame(self, socket, ticket, peer, player).play(columns, rows)
+        await BrowserGame(self, request, socket, ticket, player).play(columns, rows)
         return socket
 
     async def asset(self, request: web.Request) -> web.StreamResponse:
@@ -356,13 +358,6 @@ async def serve_web(
         "address, %s", settings.url, settings.max_sessions, settings.idle_timeout,
         settings.rate_limit, about,
     )  # fmt: skip
-    for notice in notices:
-        log.warning("%s", notice)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("stopping: ending %d game(s)", len(server.games))
+    await until_stopped(log, notices, lambda: len(server.games))
     await server.close()
     await runner.cleanup()

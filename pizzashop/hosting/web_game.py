@@ -123,14 +123,19 @@ class WebGame(AppService):
             return False
         return True
 
-    async def end(self, grace: float = 2.0) -> int:
+    async def end(self, drop: Callable[[], None], grace: float = 2.0) -> int:
         """Ask the game to quit, kill it if it has not within `grace` seconds, and return its
-        exit status as a shell reports it (128 + N for a game ended by signal N)."""
+        exit status as a shell reports it (128 + N for a game ended by signal N). A page that
+        does not read what the game drew holds textual-serve's relay: after another `grace`
+        seconds, `drop` drops its connection."""
         process = self._process
         stopping = asyncio.ensure_future(self.stop())
         await asyncio.wait({stopping}, timeout=grace)
         if process is not None and process.returncode is None and not stopping.done():
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signal.SIGKILL)
+        await asyncio.wait({stopping}, timeout=grace)
+        if not stopping.done():
+            drop()
         await stopping
         return exit_status(await process.wait()) if process is not None else 0
