@@ -25,6 +25,7 @@ FLAGS = (
     "--headless",
     "--no-sandbox",  # the tests run as root in CI
     "--disable-gpu",
+    "--disable-dev-shm-usage",  # a container's /dev/shm is often too small for it
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-background-networking",
