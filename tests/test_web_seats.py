@@ -106,3 +106,23 @@ def test_no_way_of_leaving_loses_a_place() -> None:
         return counts
 
     assert run(play()) == [1, 1, 0]
+
+
+def test_a_reload_that_comes_while_the_old_game_starts_is_not_kept_waiting() -> None:
+    async def play() -> tuple[bool, list[str]]:
+        seats = Seats(1)
+        asked: list[str] = []
+        starting = await seats.take("ada", 1)
+        assert starting is not None
+        reload = asyncio.ensure_future(seats.take("ada", 5))
+        await asyncio.sleep(0.01)  # the old game has not said how to end it yet
+
+        def stand_up() -> None:
+            asked.append("stand up")
+            seats.leave(starting)
+
+        seats.on_stand_up(starting, stand_up)  # its game has started
+        got = await asyncio.wait_for(reload, 1)
+        return got is not None, asked
+
+    assert run(play()) == (True, ["stand up"])

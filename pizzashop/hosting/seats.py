@@ -95,10 +95,13 @@ class Seats:
         return None
 
     def on_stand_up(self, ticket: Ticket, stand_up: Callable[[], None]) -> None:
-        """How to end the game holding `ticket` when a newer game of its key wants the seat."""
+        """How to end the game holding `ticket` when a newer game of its key wants the seat
+        (at once, if one came while this one was starting)."""
         seat = self._seats.get(ticket.key)
         if seat is not None and seat.sitting == ticket.claim:
             seat.stand_up = stand_up
+            if seat.waiting:
+                stand_up()
 
     def leave(self, ticket: Ticket) -> None:
         """The game holding `ticket` has ended: its seat goes to a newer game of its key that is

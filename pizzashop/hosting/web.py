@@ -113,9 +113,7 @@ class BrowserGame:
         ticket: Ticket, player: str,
     ) -> None:  # fmt: skip
         self.server, self.socket, self.ticket = server, socket, ticket
-        self.transport = request.transport
-        peer = _peer(request)
-        self.peer, self.player = peer, player
+        self.transport, self.peer, self.player = request.transport, _peer(request), player
         self.game = WebGame(game_environment(player), socket, on_exit=self._quit)
         self.reason = ""
         self._message, self._code = "", NORMAL
