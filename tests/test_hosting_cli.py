@@ -65,6 +65,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
         (["serve", "ssh", "--max-per-address", "many"], ["--max-per-address", "'many'"]),
         (["serve", "ssh", "--strategy", "x.py:X"], ["--strategy"]),
         (["serve", "web", "--port", "0"], ["--port"]),
+        (["serve", "web", "--idle-timeout", "0"], ["--idle-timeout"]),
+        (["serve", "web", "--rate-limit", "none"], ["--rate-limit", "'none'"]),
         (["scores", "regulars", "--live", "--json"], ["--json", "--live"]),
     ],
 )
@@ -104,12 +106,13 @@ def test_a_damaged_host_key_is_named(tmp_path: Path) -> None:
     assert_one_line_error(result, HOST_KEY_FILE, "cannot read the host key")
 
 
-def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["ssh", "web"])
+def test_a_port_in_use_is_one_line(kind: str, tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = pizzashop(tmp_path, "serve", "ssh", "--port", str(port))
+        result = pizzashop(tmp_path, "serve", kind, "--port", str(port))
     assert_one_line_error(result, "--port", f"127.0.0.1:{port}")
 
 

@@ -64,13 +64,13 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         parser.add_argument("--port", type=_port, default=port)
         parser.add_argument("--max-sessions", type=_positive, default=30, help="games at once")
         parser.add_argument("--leaderboard", default=None, help=STORE_HELP)
-    ssh.add_argument(
-        "--idle-timeout", type=_seconds, default=900.0, help="seconds without a key press"
-    )
-    ssh.add_argument(
-        "--rate-limit", type=_positive, default=30,
-        help="new connections per address (IPv6: per /64) per minute",
-    )  # fmt: skip
+        parser.add_argument(
+            "--idle-timeout", type=_seconds, default=900.0, help="seconds without a key press"
+        )
+        parser.add_argument(
+            "--rate-limit", type=_positive, default=30,
+            help="new games per address (IPv6: per /64) per minute",
+        )  # fmt: skip
     ssh.add_argument(
         "--authorized-keys",
         type=Path,
@@ -106,9 +106,13 @@ def serve(args: argparse.Namespace) -> int:
     about = f"leaderboard {board.where}, log {log_path}"
     notices = [OLD_FOLDERS.format(count=old)] if (old := old_player_folders()) else []
     if args.transport == "web":
-        from pizzashop.hosting.web import serve_web
+        from pizzashop.hosting.web import WebSettings, serve_web
 
-        serve_web(args.host, args.port, args.max_sessions, args.public_url, log, about, notices)
+        web_settings = WebSettings(
+            args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
+            args.public_url,
+        )  # fmt: skip
+        asyncio.run(serve_web(web_settings, log, about, notices))
     else:
         from pizzashop.hosting.server import SSHSettings
         from pizzashop.hosting.ssh import serve_ssh

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Sequence
 
 import asyncssh
 
 from pizzashop.hosting.keys import host_key, player_keys
 from pizzashop.hosting.limits import LISTEN_BACKLOG, network_of, raise_fd_limit
-from pizzashop.hosting.listening import listen_error
+from pizzashop.hosting.listening import listen_error, until_stopped
 from pizzashop.hosting.logs import log_loop_errors, shown
 from pizzashop.hosting.server import GameServer, SSHSettings
 from pizzashop.hosting.session import GameSession
@@ -203,14 +202,7 @@ async def serve_ssh(
             "at most %d connections: %d open files allow no more (raise the limit: ulimit -n)",
             caps.total, fd_limit,
         )  # fmt: skip
-    for notice in notices:
-        log.warning("%s", notice)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("stopping: ending %d game(s)", len(server.sessions))
+    await until_stopped(log, notices, lambda: len(server.sessions))
     acceptor.close()
     await server.close()
     await acceptor.wait_closed()
