@@ -29,10 +29,7 @@ from pizzashop.sim import (
     bundled_scenarios,
     load_scenario,
 )
-
-SPEEDS = (1, 2, 4, 8)
-MINUTES_PER_SECOND = 1.0
-"""At 1× one sim minute passes per wall second: a 10-hour shift takes 10 minutes."""
+from pizzashop.sim.pace import MINUTES_PER_SECOND
 
 LOG_MOMENTS = {"remap": "remap", "menu": "menu", "power": "outage", "staff": "leave"}
 """Event-log kinds, in the codex's words."""

@@ -17,7 +17,8 @@ from textual.screen import Screen
 
 from pizzashop.sim import BRANCH_STRATEGIES, KITCHEN_STRATEGIES, Action
 from pizzashop.sim import actions as A
-from pizzashop.ui.game import SPEEDS, Game
+from pizzashop.sim.pace import SPEEDS
+from pizzashop.ui.game import Game
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY
 from pizzashop.ui.theme import DEFAULT_THEME, LIGHT_THEME
 from pizzashop.ui.widgets.board import ShopBoard
