@@ -16,15 +16,24 @@ How it measures:
   processes (anything still running with the bench's data directory, orphans included) and the
   server's open file descriptors beyond those it had before the soak.
 
+- Attack, beside the players while they join and play (`--attack N`, 0 for none), from other
+  loopback addresses, as a hostile participant would: N authenticated SSH connections that
+  never open a session plus N/10 TCP connections that never speak, all at once (a burst far
+  beyond the per-address cap); sessions that type bytes that are not UTF-8 (a Latin-1 "é",
+  8-bit Meta keys) and then quit; sessions whose client sends EOF. It counts the attack's
+  connections still open 15 s after they were opened, the games that crashed (the server's
+  log, whole run), the EOF sessions left hanging, and whether every player got a first frame.
+
 Prints a table, then one JSON line (the last line) with at least `sessions`,
-`first_frame_p95_s`, `rss_per_session_mb`, `leaked_processes`, `leaked_fds`.
+`first_frame_p95_s`, `rss_per_session_mb`, `leaked_processes`, `leaked_fds`,
+`attack_connections_held`, `games_crashed`, `players_first_frame`.
 Targets: 20 concurrent sessions on a 2-core machine with first frame p95 ≤ 2 s; 200 cycles with
-nothing leaked.
+nothing leaked; under attack 0 connections held, 0 games crashed, every player a first frame.
 
 Needs the ssh extra (`pip install -e '.[ssh]'`) and Linux (/proc):
 
     .venv/bin/python bench/ssh_sessions.py [--sessions 20] [--ramp 20] [--seconds 20]
-                                           [--cycles 200] [--parallel 4]
+                                           [--cycles 200] [--parallel 4] [--attack 300]
 """
 
 from __future__ import annotations
@@ -40,12 +49,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pizzashop.hosting.probe import HostedServer, Player, children, open_fds
+import asyncssh
+
+from pizzashop.hosting.probe import HostedServer, Player, children, connect, open_fds
 
 SIZE = (120, 40)
 KEYS = (b"\x1b[B", b"\x1b[A")
 CTRL_C = b"\x03"
 TICK = os.sysconf("SC_CLK_TCK")
+FLOODER, TYPIST = "127.0.0.2", "127.0.0.3"
+"""The attack's addresses: one floods connections, one plays hostile sessions."""
+ATTACK_SESSIONS = 3
+"""Sessions of each hostile kind (bytes that are not UTF-8, EOF)."""
+HELD_AFTER = 15.0
+NOT_UTF8 = (b"Zo\xe9 \xe9t\xe9 \xff\xfe \xc3( \xe2\x82", bytes(range(0x80, 0x100)))
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -67,6 +84,15 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["Rss"], values["Pss"]
 
 
+def player_of(pid: int) -> str:
+    """The player a game plays for (the attack's games are not the load's)."""
+    with contextlib.suppress(OSError):
+        for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+            if item.startswith(b"PIZZASHOP_PLAYER="):
+                return item.split(b"=", 1)[1].decode(errors="replace")
+    return ""
+
+
 def processes_using(home: Path, besides: int) -> list[int]:
     """Every process whose environment names the bench's data directory (orphans included)."""
     needle = f"PIZZASHOP_HOME={home}".encode()
@@ -79,20 +105,26 @@ def processes_using(home: Path, besides: int) -> list[int]:
     return found
 
 
-async def load(server: HostedServer, sessions: int, ramp: float, seconds: float) -> dict[str, Any]:
+async def load(
+    server: HostedServer, sessions: int, ramp: float, seconds: float, attackers: int
+) -> dict[str, Any]:
     players = [Player(server.port, f"player{n}", SIZE) for n in range(sessions)]
     first_frames: list[float] = []
 
     async def join(n: int, player: Player) -> None:
         await asyncio.sleep(ramp * n / sessions)
-        await player.__aenter__()
-        first_frames.append(await player.first_frame(timeout=120))
+        with contextlib.suppress(Exception):  # counted: no first frame
+            await player.__aenter__()
+            first_frames.append(await player.first_frame(timeout=120))
 
     async with contextlib.AsyncExitStack() as stack:
         for player in players:
             stack.push_async_exit(player.__aexit__)
+        beside = asyncio.create_task(attack(server, attackers))
         await asyncio.gather(*(join(n, p) for n, p in enumerate(players)))
-        games = server.games()
+        if not first_frames:
+            raise SystemExit("no player got a first frame: nothing was measured")
+        games = [pid for pid in server.games() if player_of(pid).startswith("player")]
         pids = [server.pid, *games]
         bytes_before = sum(len(p.output) for p in players)
         cpu_before, wall_before = cpu_seconds(pids), time.monotonic()
@@ -106,12 +138,17 @@ async def load(server: HostedServer, sessions: int, ramp: float, seconds: float)
         memory = [memory_mb(pid) for pid in games]
         server_rss = memory_mb(server.pid)[0]
         for player in players:
-            player.type(CTRL_C)
+            with contextlib.suppress(Exception):
+                player.type(CTRL_C)
         for player in players:
             with contextlib.suppress(Exception):
                 await player.exit_status(timeout=30)
+        attacked = await beside
     ordered = sorted(first_frames)
     return {
+        **attacked,
+        "players_first_frame": "yes" if len(first_frames) == sessions else "no",
+        "players_without_first_frame": sessions - len(first_frames),
         "sessions": sessions,
         "games_running": len(games),
         "first_frame_p50_s": round(statistics.median(ordered), 3),
@@ -124,6 +161,74 @@ async def load(server: HostedServer, sessions: int, ramp: float, seconds: float)
         "bytes_per_s": round(received),
         "bytes_per_s_per_session": round(received / sessions),
     }
+
+
+async def attack(server: HostedServer, connections: int) -> dict[str, Any]:
+    """The hostile participant, beside the players (see the module's docstring)."""
+    if connections <= 0:
+        return {"attack_connections": 0}
+    loop = asyncio.get_running_loop()
+    held: list[asyncssh.SSHClientConnection] = []
+    silent: list[asyncio.Task[bytes]] = []
+
+    async def idle(n: int) -> None:
+        with contextlib.suppress(asyncssh.Error, OSError, TimeoutError):
+            conn = await asyncio.wait_for(connect(server.port, f"idle{n}", source=FLOODER), 30)
+            held.append(conn)
+
+    async def mute() -> None:
+        with contextlib.suppress(OSError):
+            reader, _ = await asyncio.open_connection(
+                "127.0.0.1", server.port, local_addr=(FLOODER, 0)
+            )
+            silent.append(asyncio.create_task(reader.read()))
+
+    opened = loop.time()
+    hostile = [typist(server, n) for n in range(ATTACK_SESSIONS)]
+    hostile += [quitter(server, n) for n in range(ATTACK_SESSIONS)]
+    playing = asyncio.gather(*hostile)
+    await asyncio.gather(*(idle(n) for n in range(connections)))
+    await asyncio.gather(*(mute() for _ in range(connections // 10)))
+    await asyncio.sleep(max(0.0, opened + HELD_AFTER - loop.time()))
+    still_open = sum(not conn.is_closed() for conn in held)
+    still_open += sum(not task.done() for task in silent)
+    outcomes = await playing
+    for conn in held:
+        conn.abort()
+    for task in silent:
+        task.cancel()
+    typed, hung = outcomes[:ATTACK_SESSIONS], outcomes[ATTACK_SESSIONS:]
+    return {
+        "attack_connections": connections + connections // 10,
+        "attack_connections_admitted": len(held) + len(silent),
+        "attack_connections_held": still_open,
+        "attack_not_utf8_sessions_ok": sum(typed),
+        "attack_eof_sessions_hung": sum(hung),
+    }
+
+
+async def typist(server: HostedServer, n: int) -> bool:
+    """A session that types bytes that are not UTF-8, then Ctrl+C: did it quit cleanly, with
+    no traceback on the player's screen?"""
+    with contextlib.suppress(Exception):
+        async with Player(server.port, f"typist{n}", SIZE, source=TYPIST) as player:
+            await player.first_frame(timeout=120)
+            for keys in NOT_UTF8:
+                player.type(keys)
+            player.type(CTRL_C)
+            return await player.exit_status(timeout=30) == 0 and "Traceback" not in player.text
+    return False
+
+
+async def quitter(server: HostedServer, n: int) -> bool:
+    """A session whose client sends EOF: is it left hanging (no exit status in 20 s)?"""
+    with contextlib.suppress(Exception):
+        async with Player(server.port, f"eof{n}", SIZE, source=TYPIST) as player:
+            await player.first_frame(timeout=120)
+            player.end_input()
+            await player.exit_status(timeout=20)
+            return False
+    return True
 
 
 async def soak(server: HostedServer, cycles: int, parallel: int) -> int:
@@ -170,14 +275,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds all of them play")
     parser.add_argument("--cycles", type=int, default=200)
     parser.add_argument("--parallel", type=int, default=4, help="soak cycles at a time")
+    parser.add_argument(
+        "--attack", type=int, default=300, help="idle connections of the attack (0: no attack)"
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
 
     with tempfile.TemporaryDirectory(prefix="pizzashop-bench-") as folder:
         home = Path(folder)
-        options = ("--max-sessions", str(args.sessions + args.parallel), "--rate-limit", "100000")
+        places = args.sessions + max(args.parallel, 2 * ATTACK_SESSIONS)
+        options = ("--max-sessions", str(places), "--rate-limit", "100000")
         with HostedServer(home, *options) as server:
-            result = asyncio.run(load(server, args.sessions, args.ramp, args.seconds))
+            result = asyncio.run(load(server, args.sessions, args.ramp, args.seconds, args.attack))
             settle(server)
             fds_before = open_fds(server.pid)
             started = time.monotonic()
@@ -186,6 +295,7 @@ def main() -> None:
             settle(server)
             leaked_fds = max(0, open_fds(server.pid) - fds_before)
             leaked = processes_using(home, besides=server.pid)
+            crashed = server.log_text().count(": crashed")
         leaked_after_stop = processes_using(home, besides=-1)
     result.update(
         soak_cycles=args.cycles,
@@ -194,6 +304,7 @@ def main() -> None:
         leaked_processes=len(leaked),
         leaked_after_stop=len(leaked_after_stop),
         leaked_fds=leaked_fds,
+        games_crashed=crashed,
         ramp_s=args.ramp,
         seconds=args.seconds,
         cores=os.cpu_count(),
@@ -215,7 +326,21 @@ def main() -> None:
         ("soak", f"{completed}/{args.cycles} cycles as expected in {result['soak_s']} s"),
         ("leaked processes / fds", f"{len(leaked)} / {leaked_fds} "
                                    f"({len(leaked_after_stop)} after the server stopped)"),
+        ("games crashed", str(crashed)),
     ]  # fmt: skip
+    if args.attack > 0:
+        rows += [
+            ("attack connections", f"{result['attack_connections']} at once, "
+                                   f"{result['attack_connections_admitted']} let in"),
+            (f"  held after {HELD_AFTER:g} s", str(result["attack_connections_held"])),
+            ("  not-UTF-8 sessions ok",
+             f"{result['attack_not_utf8_sessions_ok']}/{ATTACK_SESSIONS}"),
+            ("  EOF sessions hung", f"{result['attack_eof_sessions_hung']}/{ATTACK_SESSIONS}"),
+            ("players got a first frame", f"{result['players_first_frame']} "
+                                          f"({result['players_without_first_frame']} without)"),
+        ]  # fmt: skip
+    if args.attack > 0 and not result["attack_connections_admitted"]:
+        raise SystemExit("no attack connection got in: the attack measured nothing")
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")

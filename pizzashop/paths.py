@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -37,3 +39,26 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def prune(folder: Path, keep: int, suffixes: tuple[str, ...] = (".json",)) -> None:
+    """Remove the oldest files in `folder` beyond the newest `keep`. A file is a name ending in
+    the first suffix, together with its companions (the same stem with each other suffix)."""
+    first, companions = suffixes[0], suffixes[1:]
+    found = []
+    with contextlib.suppress(OSError):  # no folder yet
+        for path in folder.glob(f"*{first}"):
+            with contextlib.suppress(OSError):  # gone meanwhile
+                if path.is_file():
+                    found.append((path.stat().st_mtime, _in_number_order(path.name), path))
+    found.sort(reverse=True)
+    for _, _, path in found[max(keep, 0) :]:
+        stem = path.name.removesuffix(first)
+        for doomed in (path, *(path.with_name(stem + suffix) for suffix in companions)):
+            doomed.unlink(missing_ok=True)
+
+
+def _in_number_order(name: str) -> tuple[str | int, ...]:
+    """`day-10` after `day-9`: for files written within one tick of a coarse file clock."""
+    parts = re.split(r"(\d+)", name)  # text, number, text, …: numbers at the odd places
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))

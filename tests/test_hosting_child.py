@@ -72,6 +72,37 @@ def test_keys_reach_the_program_and_its_exit_closes_the_terminal() -> None:
     assert asyncio.run(scenario()) == 3
 
 
+BYTE_REPORTER = """
+import os, sys, tty
+tty.setraw(0)
+os.write(1, b"raw\\r\\n")
+got = b""
+while not got.endswith(b"."):
+    got += os.read(0, 1024)
+os.write(1, b"got:" + got.hex().encode() + b"\\r\\n")
+"""
+
+
+def test_keys_reach_the_program_as_utf8_whatever_the_client_sends() -> None:
+    """Bytes that are not UTF-8 become U+FFFD; a character split between two writes arrives
+    whole; so does everything that was UTF-8 already."""
+
+    async def scenario() -> bytes:
+        recorder = Recorder()
+        game = recorder.start(sys.executable, "-c", BYTE_REPORTER)
+        await recorder.wait_for(b"raw")
+        for chunk in (b"Zo\xe9 ", b"\xc3", b"\xa9 \xff\x1b[A", b"\xe2\x82", b"\xac."):
+            game.write(chunk)
+        await recorder.wait_for(b"got:")
+        await asyncio.wait_for(recorder.closed.wait(), 10)
+        await game.stop()
+        return bytes(recorder.output)
+
+    output = asyncio.run(scenario())
+    got = bytes.fromhex(output.split(b"got:")[1].split(b"\r")[0].decode())
+    assert got == "Zo\ufffd é \ufffd\x1b[A€.".encode()
+
+
 def test_stopping_ends_the_whole_process_group_and_reaps_it() -> None:
     """A program that ignores the hang-up and leaves a child behind still ends, child and all."""
 

@@ -3,7 +3,11 @@ live view follows the leaderboard; the guard rails and key files behave on their
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import logging
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -16,9 +20,17 @@ import asyncssh
 import pytest
 
 from pizzashop.hosting.child import clamp_size
-from pizzashop.hosting.keys import HOST_KEY_FILE, authorized_keys, host_key
-from pizzashop.hosting.limits import RateLimiter, Slots
-from pizzashop.sim import InputError
+from pizzashop.hosting.keys import HOST_KEY_FILE, host_key, player_keys
+from pizzashop.hosting.limits import (
+    FDS_RESERVED,
+    Connections,
+    RateLimiter,
+    Slots,
+    connection_budget,
+    network_of,
+    raise_fd_limit,
+)
+from pizzashop.hosting.logs import RepeatLimit, log_loop_errors
 from pizzashop.workshop.leaderboard import Leaderboard
 
 
@@ -49,6 +61,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
         (["serve", "ssh", "--idle-timeout", "-5"], ["--idle-timeout"]),
         (["serve", "ssh", "--idle-timeout", "nan"], ["--idle-timeout"]),
         (["serve", "ssh", "--rate-limit", "1.5"], ["--rate-limit"]),
+        (["serve", "ssh", "--max-connections", "0"], ["--max-connections"]),
+        (["serve", "ssh", "--max-per-address", "many"], ["--max-per-address", "'many'"]),
         (["serve", "ssh", "--strategy", "x.py:X"], ["--strategy"]),
         (["serve", "web", "--port", "0"], ["--port"]),
         (["scores", "regulars", "--live", "--json"], ["--json", "--live"]),
@@ -58,16 +72,18 @@ def test_bad_arguments_are_one_line(args: list[str], words: list[str], tmp_path:
     assert_one_line_error(pizzashop(tmp_path, *args), *words)
 
 
-def test_bad_authorized_keys_files_are_named(tmp_path: Path) -> None:
+def test_bad_keys_files_are_named(tmp_path: Path) -> None:
     good = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     cases = {
         "missing": (None, "No such file"),
-        "typo": (
-            f"# class\n{good}ssh-ed25519 AAAAnotbase64 bob\n",
-            "line 3: not a valid public key",
-        ),
+        "typo": (f"# class\nada {good}bob ssh-ed25519 AAAAnotbase64 bob\n", "line 3: not a valid"),
         "empty": ("# nobody yet\n\n", "no keys in the file"),
         "binary": (b"\xff\xfe\x00garbage", "not a text file"),
+        "nameless": (f"ada {good}{other}", "line 2: no name before the key"),
+        "options": (f'from="10.0.0.1",no-pty {good}', 'line 1: the name \'from="10.0.0.1"'),
+        "long name": (f"{'a' * 25} {good}", "at most 24 characters"),
+        "one key, two names": (f"ada {good}bob {good}", "line 2: the same key as line 1"),
     }
     for name, (content, problem) in cases.items():
         path = tmp_path / name
@@ -190,11 +206,98 @@ def test_the_host_key_is_generated_once(tmp_path: Path) -> None:
     assert host_key(tmp_path).get_fingerprint() == first.get_fingerprint()
 
 
-def test_authorized_keys_accept_comments_and_options(tmp_path: Path) -> None:
-    key = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+def test_a_keys_file_gives_each_key_its_name(tmp_path: Path) -> None:
+    ada, laptop, bob = (asyncssh.generate_private_key("ssh-ed25519") for _ in range(3))
     path = tmp_path / "keys"
-    path.write_text(f"# instructors\n\n{key}no-pty {key}")
-    assert authorized_keys(path) is not None
-    path.write_text("ssh-rsa")
-    with pytest.raises(InputError, match="line 1"):
-        authorized_keys(path)
+    path.write_text(
+        "# the class: NAME, then the public key\n\n"
+        f"Ada Lovelace {ada.export_public_key().decode()}"
+        f"Ada Lovelace   {laptop.export_public_key('openssh').decode().strip()}  second laptop\n"
+        f"bob {bob.export_public_key().decode()}"
+    )
+    keys = player_keys(path)
+    assert keys.name_of(ada) == keys.name_of(laptop) == "Ada Lovelace", "one person, two keys"
+    assert keys.name_of(bob) == "bob"
+    assert keys.name_of(asyncssh.generate_private_key("ssh-ed25519")) is None
+
+
+def test_limits_count_ipv6_clients_by_their_64() -> None:
+    subnet = "2001:db8:1:2::/64"
+    assert network_of("2001:db8:1:2::7") == network_of("2001:db8:1:2:ffff::1") == subnet
+    assert network_of("2001:db8:1:3::7") != network_of("2001:db8:1:2::7")
+    assert network_of("::ffff:10.0.0.5") == "10.0.0.5", "IPv4 through an IPv6 socket"
+    assert network_of("fe80::1%eth0") == "fe80::/64"
+    assert network_of("10.0.0.5") == "10.0.0.5" and network_of("?") == "?"
+
+
+def test_connections_are_capped_per_network_and_in_total() -> None:
+    caps = Connections(per_network=2, total=3)
+    assert [caps.admit("a"), caps.admit("a")] == [None, None]
+    assert caps.admit("a") == "2 connections open from a"
+    assert caps.admit("b") is None
+    assert caps.admit("c") == "3 connections open in all"
+    caps.release("a")
+    assert caps.admit("c") is None and caps.open == 3
+    caps.release("b")
+    caps.release("c")
+    caps.release("a")
+    assert caps.open == 0 and caps.admit("a") is None and caps.admit("a") is None
+
+
+def test_the_open_file_limit_is_raised_and_bounds_the_connections() -> None:
+    limit = raise_fd_limit()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert limit == soft and (soft == hard or hard == resource.RLIM_INFINITY)
+    assert connection_budget(FDS_RESERVED + 400) == 100
+    assert connection_budget(10) == 1, "a tiny limit still lets one player in"
+
+
+def test_repeated_warnings_are_logged_a_few_times_then_counted() -> None:
+    now = [0.0]
+    records: list[str] = []
+    log = logging.getLogger("test.repeats")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    log.addHandler(handler)
+    log.addFilter(RepeatLimit(burst=3, window=60.0, clock=lambda: now[0]))
+    for n in range(1000):
+        log.warning("refused %s: too many", f"10.0.0.{n % 250}")
+        log.info("connect %s", n)
+    assert sum("refused" in line for line in records) == 3
+    assert sum("connect" in line for line in records) == 1000, "information is never dropped"
+    log.error("something else")
+    now[0] = 61.0
+    log.warning("refused %s: too many", "10.0.0.1")
+    assert records[-1] == "refused 10.0.0.1: too many (997 more like this not logged)"
+    assert "something else" in records
+
+
+def test_the_event_loops_own_errors_are_one_bounded_line_each() -> None:
+    """What asyncio does when accept() fails for want of descriptors, a thousand times over."""
+    records: list[logging.LogRecord] = []
+    log = logging.getLogger("test.loop")
+    log.propagate = False
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    log.addHandler(handler)
+    log.addFilter(RepeatLimit(burst=5))
+
+    async def fail_often() -> None:
+        log_loop_errors(log)
+        loop = asyncio.get_running_loop()
+        for _ in range(1000):
+            try:
+                raise OSError(errno.EMFILE, "Too many open files")
+            except OSError as error:
+                loop.call_exception_handler(
+                    {"message": "socket.accept() out of system resource", "exception": error}
+                )
+
+    asyncio.run(fail_often())
+    assert [record.getMessage() for record in records] == [
+        "event loop: socket.accept() out of system resource: OSError: [Errno 24] Too many open "
+        "files"
+    ] * 5
+    assert all(record.exc_info is None for record in records), "no traceback"

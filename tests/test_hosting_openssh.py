@@ -114,6 +114,16 @@ def test_openssh_gets_a_terminal_and_nothing_else(
     assert not server.games()
 
 
+def test_openssh_whose_input_ends_is_let_go(server: HostedServer) -> None:
+    """`ssh -tt host < /dev/null`: the client's EOF ends the game and ssh exits, restored."""
+    result = subprocess.run(
+        ["ssh", *ssh_options(server.port), "-tt", "eof@127.0.0.1"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.stdout.rstrip().endswith("\x1b[?1049l"), "back on the normal screen"
+    assert "player 'eof'" in server.log_text() and ": eof, status" in server.log_text()
+
+
 @pytest.mark.skipif(shutil.which("sftp") is None, reason="OpenSSH's sftp is not installed")
 def test_sftp_is_refused(server: HostedServer) -> None:
     result = subprocess.run(

@@ -4,7 +4,10 @@ terminal; keys, resizes and hang-ups reach it; limits hold; nothing but a termin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
+import signal
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -15,7 +18,14 @@ import pyte
 import pytest
 from helpers import eventually
 
-from pizzashop.hosting.probe import FIRST_FRAME_MARK, HostedServer, Player, terminal_size
+from pizzashop.crashes import CRASHED
+from pizzashop.hosting.probe import (
+    FIRST_FRAME_MARK,
+    HostedServer,
+    Player,
+    connect,
+    terminal_size,
+)
 
 T = TypeVar("T")
 CTRL_C = b"\x03"
@@ -31,6 +41,10 @@ def run(coroutine: Awaitable[T], timeout: float = 60.0) -> T:
 def gone(pid: int) -> bool:
     """Exited and reaped: no /proc entry, not even a zombie."""
     return not Path(f"/proc/{pid}").exists()
+
+
+def logged(server: HostedServer, pattern: str) -> bool:
+    return re.search(pattern, server.log_text()) is not None
 
 
 def environ(pid: int) -> dict[str, str]:
@@ -289,30 +303,38 @@ def test_connections_beyond_the_rate_limit_are_refused(tmp_path: Path) -> None:
         assert "more than 2 connections a minute from 127.0.0.1" in server.log_text()
 
 
-def test_with_authorized_keys_only_those_keys_play(tmp_path: Path) -> None:
-    allowed = asyncssh.generate_private_key("ssh-ed25519")
-    stranger = asyncssh.generate_private_key("ssh-ed25519")
-    keys = tmp_path / "authorized_keys"
-    keys.write_bytes(b"# the class\n" + allowed.export_public_key())
+def test_with_a_keys_file_each_key_plays_under_its_own_name(tmp_path: Path) -> None:
+    ada, bob, stranger = (asyncssh.generate_private_key("ssh-ed25519") for _ in range(3))
+    keys = tmp_path / "keys"
+    keys.write_bytes(
+        b"# the class\nada " + ada.export_public_key() + b"Bob Builder " + bob.export_public_key()
+    )
+    (tmp_path / "home" / "players" / "ada").mkdir(parents=True)  # from an older pizzashop
 
-    async def attempt(server: HostedServer, key: asyncssh.SSHKey | None) -> bool:
+    async def plays_as(server: HostedServer, key: asyncssh.SSHKey | None, asks: str) -> str | None:
         try:
-            async with asyncssh.connect(
-                "127.0.0.1", server.port, username="keyed", known_hosts=None,
-                client_keys=[key] if key else None, agent_path=None, config=None,
-            ) as conn:  # fmt: skip
-                process = await conn.create_process(term_type="xterm", encoding=None)
-                await asyncio.wait_for(process.stdout.read(1), 20)
-                process.stdin.write(CTRL_C)
-                return True
+            async with Player(server.port, asks, key=key) as player:
+                await player.first_frame()
+                (game,) = server.games()
+                name = environ(game)["PIZZASHOP_PLAYER"]
+                player.type(CTRL_C)
+                await player.exit_status()
+                return name
         except asyncssh.PermissionDenied:
-            return False
+            return None
 
     with HostedServer(tmp_path / "home", "--authorized-keys", str(keys)) as server:
-        assert run(attempt(server, allowed)) is True
-        assert run(attempt(server, stranger)) is False
-        assert run(attempt(server, None)) is False
+        assert run(plays_as(server, ada, "bob")) == "ada", "the key's name, not the one asked for"
+        assert run(plays_as(server, bob, "ada")) == "Bob Builder"
+        assert run(plays_as(server, stranger, "ada")) is None
+        assert run(plays_as(server, None, "ada")) is None
         assert eventually(lambda: not server.games())
+        log = server.log_text()
+    assert f"{ada.get_fingerprint()} plays as 'ada' (asked for 'bob')" in log
+    assert f"{bob.get_fingerprint()} plays as 'Bob Builder' (asked for 'ada')" in log
+    assert f"no key from the keys file ({stranger.get_fingerprint()})" in log
+    assert f"keys from {keys} (2)" in log
+    assert "players/ in the data directory holds 1 folder(s) from an older pizzashop" in log
 
 
 def test_the_host_key_is_made_once_and_kept(tmp_path: Path) -> None:
@@ -374,3 +396,181 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_keys_that_are_not_utf8_do_not_end_the_game(server: HostedServer) -> None:
+    """A Latin-1 terminal's "é" (0xE9), broken sequences and 8-bit Meta keys."""
+
+    async def play() -> tuple[int | None, str]:
+        async with Player(server.port, "zoé") as player:
+            await player.first_frame()
+            player.type(b"Zo\xe9 \xe9t\xe9 \xff\xfe \xc3( \xe2\x82")
+            player.type(bytes(range(0x80, 0x100)))
+            player.type(CTRL_C)
+            return await player.exit_status(), player.text
+
+    status, text = run(play())
+    assert "Traceback" not in text and "UnicodeDecodeError" not in text and CRASHED not in text
+    assert status == 0, "Ctrl+C after the bytes still quit cleanly"
+    assert eventually(lambda: logged(server, r"player 'zoé' pid \d+: quit, status 0"))
+
+
+def test_a_client_that_sends_eof_is_closed_not_left_hanging(server: HostedServer) -> None:
+    async def play() -> tuple[list[int], int | None]:
+        async with Player(server.port, "eof") as player:
+            await player.first_frame()
+            games = server.games()
+            player.end_input()
+            return games, await player.exit_status(timeout=20)
+
+    games, status = run(play())
+    assert status is not None, "the server sent an exit status and closed the channel"
+    assert len(games) == 1 and eventually(lambda: gone(games[0]))
+    assert eventually(lambda: logged(server, r"player 'eof' pid \d+: eof, status"))
+
+
+def test_a_connection_without_a_game_is_closed(server: HostedServer) -> None:
+    """Authenticated and idle, a finished game's connection kept open, a TCP connection that
+    never speaks SSH: none is held for more than about ten seconds."""
+
+    async def hold() -> tuple[bytes, float]:
+        started = asyncio.get_running_loop().time()
+        idle = await connect(server.port, "idle")
+        raw, _ = await asyncio.open_connection("127.0.0.1", server.port)
+        async with Player(server.port, "done") as player:
+            await player.first_frame()
+            player.type(CTRL_C)
+            assert await player.exit_status() == 0
+            await asyncio.wait_for(idle.wait_closed(), 20)
+            await player.disconnected(timeout=20)
+            silent = await asyncio.wait_for(raw.read(), 20)
+        return silent, asyncio.get_running_loop().time() - started
+
+    banner, seconds = run(hold())
+    assert banner.startswith(b"SSH-2.0-pizzashop"), "all it ever got was the server's banner"
+    assert seconds < 30
+    assert server.log_text().count("no game for 10 seconds") >= 2
+
+
+def test_open_connections_are_capped_per_address_and_in_all(tmp_path: Path) -> None:
+    """Each 127.0.0.x is a client of its own; a refused connection is closed at once. Every
+    connection here plays (one without a game would be closed after 10 seconds)."""
+
+    async def crowd(server: HostedServer) -> list[bool]:
+        async with contextlib.AsyncExitStack() as held:
+
+            async def attempt(source: str) -> bool:
+                player = Player(server.port, "crowd", source=source)
+                try:
+                    await player.__aenter__()
+                except (asyncssh.Error, OSError):
+                    return False
+                held.push_async_exit(player.__aexit__)
+                return True
+
+            outcome = [await attempt(source) for source in ("127.0.0.1",) * 3]
+            outcome += [await attempt("127.0.0.2"), await attempt("127.0.0.3")]
+            await held.aclose()  # all leave
+            deadline = asyncio.get_running_loop().time() + 20
+            while not await attempt("127.0.0.3"):  # the server counts them out
+                assert asyncio.get_running_loop().time() < deadline, "no place freed up"
+            return outcome
+
+    options = ("--max-per-address", "2", "--max-connections", "3")
+    with HostedServer(tmp_path, *options) as server:
+        assert run(crowd(server)) == [True, True, False, True, False]
+        assert eventually(lambda: not server.games())
+        log = server.log_text()
+    assert "refused 127.0.0.1:" in log and "2 connections open from 127.0.0.1" in log
+    assert "3 connections open in all" in log
+    assert "3 connections (2 per address)" in log
+
+
+def test_a_flood_on_a_host_with_few_open_files_stays_bounded(tmp_path: Path) -> None:
+    """300 connections at once from one address against a server that may open 400 files: the
+    caps hold, the log stays small, and a player from elsewhere still plays."""
+
+    async def flood(server: HostedServer) -> float:
+        async def knock() -> None:
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection(
+                    "127.0.0.1", server.port, local_addr=("127.0.0.2", 0)
+                )
+                flooding.append(writer)
+
+        flooding: list[asyncio.StreamWriter] = []
+        await asyncio.gather(*(knock() for _ in range(300)))
+        async with Player(server.port, "through") as player:
+            seconds = await player.first_frame(timeout=30)
+            player.type(CTRL_C)
+            await player.exit_status()
+        for writer in flooding:
+            writer.close()
+        return seconds
+
+    options = ("--rate-limit", "100000")
+    with HostedServer(tmp_path, *options, open_files=400) as server:
+        assert run(flood(server)) > 0
+        assert server.process is not None and server.process.poll() is None
+        stderr = server.log_text()
+    assert "68 connections (60 per address), 400 open files" in stderr
+    assert "at most 68 connections: 400 open files allow no more" in stderr
+    assert "Traceback" not in stderr and "out of system resource" not in stderr
+    assert stderr.count("refused 127.0.0.2") <= 10 and "more like this not logged" not in stderr
+    assert len(stderr) < 20_000
+
+
+def test_a_game_killed_on_the_host_is_logged_as_a_crash(server: HostedServer) -> None:
+    async def play() -> tuple[int | None, str]:
+        async with Player(server.port, "unlucky") as player:
+            await player.first_frame()
+            (game,) = server.games()
+            os.kill(game, signal.SIGKILL)
+            await player.wait_for(CRASHED)
+            return await player.exit_status(), player.text
+
+    status, text = run(play())
+    assert status == 128 + signal.SIGKILL
+    assert "Traceback" not in text
+    assert eventually(lambda: logged(server, r"player 'unlucky' pid \d+: crashed, status 137"))
+
+
+CRASHING_GAME = """
+import os
+if os.environ.get("PIZZASHOP_HOSTED"):  # the games, not the server
+    from pizzashop.ui.app import PizzaShopApp
+
+    def fail(self):
+        raise RuntimeError("the oven caught fire")
+
+    PizzaShopApp.action_quit = fail
+"""
+
+
+def test_a_game_that_fails_tells_its_player_one_line_and_the_host_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A game whose `q` raises (installed through sitecustomize): the player reads one polite
+    line, never a traceback or a host path; the report is on the host and the log names it."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(CRASHING_GAME)
+
+    async def play(server: HostedServer) -> tuple[int | None, str, int]:
+        async with Player(server.port, "ada") as player:
+            await player.first_frame()
+            (game,) = server.games()
+            player.type(b"q")
+            await player.wait_for(CRASHED)
+            return await player.exit_status(), player.text, game
+
+    env = {"PYTHONPATH": str(tmp_path / "site")}
+    with HostedServer(tmp_path / "home", env=env) as server:
+        status, text, pid = run(play(server))
+        assert eventually(lambda: ": crashed (report" in server.log_text())
+        log = server.log_text()
+    assert status == 1
+    assert "Traceback" not in text and "caught fire" not in text
+    assert str(Path(asyncssh.__file__).parents[1]) not in text, "no host path"
+    (report,) = (tmp_path / "home" / "crashes").glob(f"*-{pid}.txt")
+    assert "RuntimeError: the oven caught fire" in report.read_text()
+    assert f"crashed (report {report}), status 1" in log

@@ -9,6 +9,7 @@ blocking the event loop: the master is non-blocking and both directions have flo
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import fcntl
 import os
@@ -60,6 +61,7 @@ class GameProcess:
         self._loop = asyncio.get_running_loop()
         self._on_output, self._on_closed, self._on_drained = on_output, on_closed, on_drained
         self._pending = bytearray()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._reading = False
         self._open = True
         master, slave = os.openpty()
@@ -94,11 +96,15 @@ class GameProcess:
             _set_size(self._master, columns, rows)
 
     def write(self, data: bytes) -> None:
-        """Queue keys for the game; the caller pauses its sender while `backlog` is large."""
+        """Queue keys for the game; the caller pauses its sender while `backlog` is large.
+
+        The game's terminal is UTF-8: bytes that are not (a Latin-1 "é", an 8-bit Meta key) reach
+        it as U+FFFD, decoded across writes so a character split between two packets survives.
+        """
         if not self._open:
             return
         was_empty = not self._pending
-        self._pending += data
+        self._pending += self._decoder.decode(data).encode()
         if was_empty:
             self._flush()
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
-import os
 from pathlib import Path
 
 from pizzashop.sim.files import InputError
 
 STORE_HELP = "postgresql://user@host/db to share one leaderboard between hosts, or a SQLite file"
+OLD_FOLDERS = (
+    "players/ in the data directory holds {count} folder(s) from an older pizzashop, where "
+    "different names could share a folder: games no longer read or write them (people/ holds "
+    "each name's own); see docs/hosting.md to hand them back"
+)
 
 
 def _port(text: str) -> int:
@@ -48,12 +52,6 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
-def listen_error(host: str, port: int, error: OSError) -> InputError:
-    """A port in use or an address not ours, as one line naming --port."""
-    reason = os.strerror(error.errno) if error.errno else str(error)
-    return InputError("--port", "", f"cannot listen on {host}:{port} ({reason})")
-
-
 def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser("serve", help="host the game for a class: over SSH or in a browser")
     kinds = serve.add_subparsers(
@@ -70,11 +68,24 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--idle-timeout", type=_seconds, default=900.0, help="seconds without a key press"
     )
     ssh.add_argument(
-        "--rate-limit", type=_positive, default=30, help="new connections per address per minute"
+        "--rate-limit", type=_positive, default=30,
+        help="new connections per address (IPv6: per /64) per minute",
+    )  # fmt: skip
+    ssh.add_argument(
+        "--authorized-keys",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="only these keys may play, each under its name in FILE: NAME ssh-ed25519 AAAA…",
     )
     ssh.add_argument(
-        "--authorized-keys", type=Path, default=None, help="only these keys may play (no anonymous)"
-    )
+        "--max-connections", type=_positive, default=None,
+        help="open connections in all (default: 4 × --max-sessions)",
+    )  # fmt: skip
+    ssh.add_argument(
+        "--max-per-address", type=_positive, default=None,
+        help="open connections from one address, IPv6 per /64 (default: 2 × --max-sessions)",
+    )  # fmt: skip
     web.add_argument("--public-url", default=None, help="the URL browsers use, behind a proxy")
 
 
@@ -82,6 +93,7 @@ def serve(args: argparse.Namespace) -> int:
     """Check the extra and the leaderboard (a bad one fails now, not in a game), then serve until
     stopped. Nothing is logged before the server listens, so bad input stays one line."""
     from pizzashop.hosting.logs import server_log
+    from pizzashop.player.library import old_player_folders
     from pizzashop.workshop.leaderboard import use_store
 
     module, extra = ("asyncssh", "ssh") if args.transport == "ssh" else ("textual_serve", "web")
@@ -92,16 +104,18 @@ def serve(args: argparse.Namespace) -> int:
     board.close()
     log, log_path = server_log(args.transport)
     about = f"leaderboard {board.where}, log {log_path}"
+    notices = [OLD_FOLDERS.format(count=old)] if (old := old_player_folders()) else []
     if args.transport == "web":
         from pizzashop.hosting.web import serve_web
 
-        serve_web(args.host, args.port, args.max_sessions, args.public_url, log, about)
+        serve_web(args.host, args.port, args.max_sessions, args.public_url, log, about, notices)
     else:
-        from pizzashop.hosting.ssh import SSHSettings, serve_ssh
+        from pizzashop.hosting.server import SSHSettings
+        from pizzashop.hosting.ssh import serve_ssh
 
         settings = SSHSettings(
             args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
-            args.authorized_keys,
+            args.authorized_keys, args.max_connections, args.max_per_address,
         )  # fmt: skip
-        asyncio.run(serve_ssh(settings, log, about))
+        asyncio.run(serve_ssh(settings, log, about, notices))
     return 0

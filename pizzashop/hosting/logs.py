@@ -1,29 +1,107 @@
 """The server's log: connections, sessions and refusals, to a file under the data directory and
-to stderr, so an instructor sees them live and can read them back after class."""
+to stderr, so an instructor sees them live and can read them back after class.
+
+A hostile client must not be able to fill the disk through it: anything a client sent is quoted
+and bounded, a warning or error that keeps coming is logged a few times a minute and then
+counted, and the file rotates at a fixed size. The SSH library's and asyncio's own messages go
+the same way (unhandled, they would reach stderr without any bound).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import logging.handlers
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pizzashop.paths import data_dir
 
 LOG_FILE = "serve.log"
+LOG_BYTES = 10 * 1024 * 1024
+"""The log file rotates at this size, keeping LOG_BACKUPS older files (serve.log.1, …)."""
+LOG_BACKUPS = 3
+LIBRARY_LOGGERS = ("asyncssh", "asyncio", "aiohttp")
+
+
+def shown(text: str) -> str:
+    """Untrusted text for a log line: quoted, escaped, bounded."""
+    return repr(text[:64])
+
+
+class RepeatLimit(logging.Filter):
+    """At most `burst` warnings or errors of one kind (one message template) per `window`
+    seconds; the next one logged after a quiet spell says how many were left out."""
+
+    def __init__(
+        self, burst: int = 10, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.burst, self.window, self._clock = burst, window, clock
+        self._kinds: dict[tuple[str, int], tuple[float, int, int]] = {}
+        """Per kind: the start of its window, lines logged in it, lines left out since."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        now = self._clock()
+        kind = (f"{record.name}:{record.msg}", record.levelno)
+        start, logged, left_out = self._kinds.get(kind, (now, 0, 0))
+        if now - start >= self.window:
+            start, logged = now, 0
+        if logged >= self.burst:
+            self._kinds[kind] = (start, logged, left_out + 1)
+            return False
+        if left_out:
+            record.msg = f"{record.getMessage()} ({left_out} more like this not logged)"
+            record.args = None
+        if len(self._kinds) > 1000:
+            self._kinds.clear()
+        self._kinds[kind] = (start, logged + 1, 0)
+        return True
 
 
 def server_log(kind: str) -> tuple[logging.Logger, Path]:
     """The logger for `serve KIND` and the file it appends to."""
     path = data_dir() / LOG_FILE
     logger = logging.getLogger(f"pizzashop.serve.{kind}")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
     formatter = logging.Formatter(f"%(asctime)s {kind} %(levelname)s %(message)s")
-    for handler in (logging.FileHandler(path, encoding="utf-8"), logging.StreamHandler(sys.stderr)):
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        ),
+        logging.StreamHandler(sys.stderr),
+    ]
+    for handler in handlers:
         handler.setFormatter(formatter)
-        logger.addHandler(handler)
-    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    repeats = RepeatLimit()
+    levels = {logger.name: logging.INFO} | dict.fromkeys(LIBRARY_LOGGERS, logging.WARNING)
+    for name, level in levels.items():
+        target = logging.getLogger(name)
+        target.setLevel(level)
+        target.propagate = False
+        for old in list(target.handlers):
+            target.removeHandler(old)
+            old.close()
+        for old_filter in list(target.filters):
+            target.removeFilter(old_filter)
+        target.addFilter(repeats)
+        for handler in handlers:
+            target.addHandler(handler)
     return logger, path
+
+
+def log_loop_errors(log: logging.Logger) -> None:
+    """Errors the event loop has nowhere else to send (a failed accept when the host is out of
+    file descriptors, a callback that raised) go to `log` as one line each, bounded like any
+    other; asyncio's default prints a traceback to stderr every time."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        detail = f": {type(error).__name__}: {error}" if error is not None else ""
+        log.error("event loop: %s%s", context.get("message", "error"), detail)
+
+    asyncio.get_running_loop().set_exception_handler(handle)

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 import re
+import resource
 import signal
 import socket
 import struct
@@ -39,9 +40,18 @@ class Player:
     """One scripted participant: `async with Player(port, "ada") as p: await p.wait_for("…")`."""
 
     def __init__(
-        self, port: int, name: str, size: tuple[int, int] = (100, 30), host: str = "127.0.0.1"
+        self,
+        port: int,
+        name: str,
+        size: tuple[int, int] = (100, 30),
+        host: str = "127.0.0.1",
+        source: str | None = None,
+        key: asyncssh.SSHKey | None = None,
     ) -> None:
+        """`source`: the local address to connect from (another loopback address is another
+        client); `key`: the client key to offer, none by default."""
         self.port, self.name, self.size, self.host = port, name, size, host
+        self.source, self.key = source, key
         self.output = bytearray()
         self.started = 0.0
         self._changed = asyncio.Event()
@@ -51,10 +61,9 @@ class Player:
 
     async def __aenter__(self) -> Player:
         self.started = time.monotonic()
-        self._conn = await asyncssh.connect(
-            self.host, self.port, username=self.name, known_hosts=None,
-            client_keys=None, agent_path=None, config=None,
-        )  # fmt: skip
+        self._conn = await connect(
+            self.port, self.name, host=self.host, source=self.source, key=self.key
+        )
         self._process = await self._conn.create_process(
             term_type="xterm-256color", term_size=self.size, encoding=None
         )
@@ -121,10 +130,36 @@ class Player:
         await asyncio.wait_for(self._process.wait_closed(), timeout)
         return self._process.exit_status
 
+    def end_input(self) -> None:
+        """Send EOF, as a client whose input ran out does."""
+        assert self._process is not None
+        self._process.stdin.write_eof()
+
+    async def disconnected(self, timeout: float = 20.0) -> None:
+        """Wait until the connection is closed (by the server, for a client that keeps it)."""
+        assert self._conn is not None
+        await asyncio.wait_for(self._conn.wait_closed(), timeout)
+
     def abort(self) -> None:
         """Drop the connection without a goodbye, as a closed laptop would."""
         if self._conn is not None:
             self._conn.abort()
+
+
+async def connect(
+    port: int,
+    name: str,
+    *,
+    host: str = "127.0.0.1",
+    source: str | None = None,
+    key: asyncssh.SSHKey | None = None,
+) -> asyncssh.SSHClientConnection:
+    """An SSH connection as `name` that knows nothing of the user's own configuration, agent
+    or keys, from `source` (a local address) if given, offering `key` if given."""
+    return await asyncssh.connect(
+        host, port, username=name, known_hosts=None, client_keys=[key] if key else None,
+        agent_path=None, config=None, local_addr=(source, 0) if source else None,
+    )  # fmt: skip
 
 
 def free_port() -> int:
@@ -167,8 +202,11 @@ class HostedServer:
         kind: str = "ssh",
         env: Mapping[str, str] | None = None,
         timeout: float = 30.0,
+        open_files: int | None = None,
     ) -> None:
+        """`open_files`: the server's hard limit on open files, for a host that has few."""
         self.kind = kind
+        self.open_files = open_files
         self.env = dict(os.environ, **(env or {}), PIZZASHOP_HOME=str(home))
         self.home = home
         self.options = options
@@ -185,6 +223,7 @@ class HostedServer:
             self.process = subprocess.Popen(
                 [*command, *self.options], env=self.env, stdin=subprocess.DEVNULL,
                 stdout=stderr, stderr=stderr, start_new_session=True,
+                preexec_fn=None if self.open_files is None else self._limit_files,
             )  # fmt: skip
         deadline = time.monotonic() + self.timeout
         while "listening on" not in self.log.read_text(errors="replace"):
@@ -196,6 +235,12 @@ class HostedServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def _limit_files(self) -> None:
+        """Runs in the server's process before it starts: soft and hard limits at 64 and
+        `open_files` (the server raises the soft one itself)."""
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(64, self.open_files), self.open_files))
 
     @property
     def pid(self) -> int:

@@ -2,7 +2,8 @@
 
 The session relays bytes between the SSH channel and the game's pty with flow control both ways,
 passes every window size on, and ends the game — once — when the player quits, leaves, goes
-idle or the server stops, telling the player why when they are still there to read it.
+idle or the server stops, telling the player why when they are still there to read it. Whatever
+happens, the channel is closed at the end: a client never waits on a session that is over.
 """
 
 from __future__ import annotations
@@ -10,42 +11,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
 
 import asyncssh
 
+from pizzashop.crashes import CRASHED, find_report
 from pizzashop.hosting.child import INPUT_BACKLOG, GameProcess, clamp_size
-from pizzashop.workshop.leaderboard import clean_name
-
-if TYPE_CHECKING:
-    from pizzashop.hosting.ssh import GameServer
+from pizzashop.hosting.logs import shown
+from pizzashop.hosting.messages import (
+    CANNOT_START,
+    FULL,
+    IDLE,
+    NO_TERMINAL,
+    RESET_TERMINAL,
+    duration,
+)
+from pizzashop.hosting.server import GameServer
 
 DEFAULT_TERM = "xterm-256color"
 _TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
-RESET_TERMINAL = (
-    "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"  # mouse reporting off
-    "\x1b[?1004l\x1b[?2004l\x1b[<u"  # focus events, bracketed paste, keyboard protocol off
-    "\x1b[0m\x1b[?25h\x1b[?1049l"  # plain text, a visible cursor, the normal screen
-)
-"""Written after a game that was stopped, not quit: it had no chance to restore the terminal."""
-FULL = "The pizza shop is full ({places} players at most). Please try again in a few minutes."
-NO_TERMINAL = "pizzashop needs a terminal: connect with ssh -t."
-IDLE = "Closed after {duration} without a key press. Reconnect any time to play again."
-STOPPING = "The server is stopping. Thank you for playing!"
-CANNOT_START = "Sorry, the game could not start on this host. Please tell your instructor."
-
-
-def shown(text: str) -> str:
-    """Untrusted text for a log line: quoted, escaped, bounded."""
-    return repr(text[:64])
 
 
 def _term(requested: str | None) -> str:
     return requested if requested and _TERM_NAME.fullmatch(requested) else DEFAULT_TERM
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:g} seconds" if seconds < 120 else f"{seconds / 60:.0f} minutes"
 
 
 def _exit_status(returncode: int) -> int:
@@ -54,12 +43,19 @@ def _exit_status(returncode: int) -> int:
 
 
 class GameSession(asyncssh.SSHServerSession[bytes]):
-    """An interactive terminal with a game behind it; refuses exec and subsystems."""
+    """An interactive terminal with a game behind it; refuses exec and subsystems.
 
-    def __init__(self, server: GameServer, user: str, peer: str) -> None:
+    `on_playing(True)` runs when its game starts, `on_playing(False)` when the session is over
+    (refused or ended): the connection closes itself if no game follows.
+    """
+
+    def __init__(
+        self, server: GameServer, player: str, peer: str, on_playing: Callable[[bool], None]
+    ) -> None:
         self._server = server
-        self._player = clean_name(user)
+        self._player = player
         self._peer = peer
+        self._on_playing = on_playing
         self._log = server.log
         self._chan: asyncssh.SSHServerChannel[bytes] | None = None
         self._game: GameProcess | None = None
@@ -67,6 +63,8 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         self._input_paused = False
         self._last_input = asyncio.get_running_loop().time()
         self._idle: asyncio.Task[None] | None = None
+        self._started = 0.0
+        """When the game started, in seconds since the epoch (to find its crash report)."""
         self._ending: asyncio.Task[None] | None = None
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
@@ -97,6 +95,7 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
             return
         term = _term(chan.get_terminal_type())
         columns, rows = clamp_size(*chan.get_terminal_size()[:2])
+        self._started = time.time()
         try:
             self._game = GameProcess(
                 self._server.environment(self._player, term),
@@ -110,6 +109,7 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
             self._log.error("cannot start a game for %s: %s", self._peer, error)
             self._refuse(CANNOT_START, "game did not start")
             return
+        self._on_playing(True)
         self._server.sessions.add(self)
         self._idle = asyncio.create_task(self._watch_idle())
         self._log.info(
@@ -126,9 +126,22 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
 
     def _refuse(self, message: str, reason: str) -> None:
         self._log.warning("refused %s player %r: %s", self._peer, self._player, reason)
-        assert self._chan is not None
-        self._chan.write(f"{message}\r\n".encode())
-        self._chan.exit(1)
+        self._close(message, 1)
+        self._on_playing(False)
+
+    def _close(self, message: str, status: int) -> None:
+        """Say `message` if the player can still read it, then close with `status`. The client
+        may have sent EOF or gone already: the channel is closed whatever writing does."""
+        chan = self._chan
+        if chan is None:
+            return
+        try:
+            if message and self._connected:
+                chan.write(f"{message}\r\n".encode())
+        except (BrokenPipeError, OSError):
+            pass
+        finally:
+            chan.exit(status)
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
         self._last_input = asyncio.get_running_loop().time()
@@ -158,8 +171,10 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
             self._game.resume_output()
 
     def eof_received(self) -> bool:
+        """The client sends nothing more: end the game, but keep our side open to say goodbye
+        and send the exit status (returning False would half-close the channel now)."""
         self.end("eof")
-        return False
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._connected = False
@@ -170,7 +185,7 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         loop = asyncio.get_running_loop()
         while (remaining := self._last_input + timeout - loop.time()) > 0:
             await asyncio.sleep(remaining)
-        self.end("idle", IDLE.format(duration=_duration(timeout)))
+        self.end("idle", IDLE.format(duration=duration(timeout)))
 
     def end(self, reason: str, message: str = "") -> None:
         """End the session once: stop the game, free its slot, tell the client why."""
@@ -181,15 +196,27 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         assert self._game is not None
         if self._idle is not None:
             self._idle.cancel()
-        status = _exit_status(await self._game.stop())
-        self._server.slots.release()
-        self._server.sessions.discard(self)
-        self._log.info(
-            "end %s player %r pid %d: %s, status %d (%d/%d playing)",
-            self._peer, self._player, self._game.pid, reason, status,
-            self._server.slots.in_use, self._server.slots.capacity,
-        )  # fmt: skip
-        if self._connected and self._chan is not None:
-            if reason != "quit":
-                self._chan.write(f"{RESET_TERMINAL}\r\n{message}\r\n".encode())
-            self._chan.exit(status)
+        stopped = reason != "quit"  # ended from outside: the game did not restore the terminal
+        status = 1
+        try:
+            status = _exit_status(await self._game.stop())
+            if not stopped and status != 0:
+                reason, message = self._crashed()
+                stopped = status >= 128
+        finally:
+            self._server.slots.release()
+            self._server.sessions.discard(self)
+            self._log.info(
+                "end %s player %r pid %d: %s, status %d (%d/%d playing)",
+                self._peer, self._player, self._game.pid, reason, status,
+                self._server.slots.in_use, self._server.slots.capacity,
+            )  # fmt: skip
+            self._close(f"{RESET_TERMINAL}\r\n{message}" if stopped else "", status)
+            self._on_playing(False)
+
+    def _crashed(self) -> tuple[str, str]:
+        """A game that closed its terminal with a failure: the log names its report. A game
+        that crashed wrote its own goodbye; the player of a killed one is told here."""
+        assert self._game is not None
+        report = find_report(self._game.pid, self._started - 1)
+        return f"crashed{f' (report {report})' if report else ''}", CRASHED

@@ -8,9 +8,10 @@ import os
 import shlex
 import socket
 import sys
+from collections.abc import Sequence
 
-from pizzashop.hosting.commands import listen_error
 from pizzashop.hosting.limits import Slots
+from pizzashop.hosting.listening import listen_error
 
 WEB_PLAYER = "guest"
 """Browsers bring no user name: web players share this one on the leaderboard."""
@@ -28,9 +29,10 @@ def serve_web(
     public_url: str | None,
     log: logging.Logger,
     about: str,
+    notices: Sequence[str] = (),
 ) -> None:
     """Serve until Ctrl+C. textual-serve is an optional extra, imported only here. `about` (the
-    leaderboard, the log file) goes on the line that says it listens."""
+    leaderboard, the log file) goes on the line that says it listens, `notices` after it."""
     from aiohttp import web
     from textual_serve.server import Server
 
@@ -49,6 +51,8 @@ def serve_web(
             log.info(
                 "listening on %s, at most %d players, %s", self.public_url, max_sessions, about
             )
+            for notice in notices:
+                log.warning("%s", notice)
 
         async def handle_index(self, request: web.Request) -> web.StreamResponse:
             if self.slots.in_use >= self.slots.capacity:

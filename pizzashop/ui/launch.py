@@ -9,7 +9,9 @@ from pizzashop.player.library import open_save
 from pizzashop.sim import DEFAULT_SCENARIO, InputError, load_scenario
 from pizzashop.ui.app import PizzaShopApp
 from pizzashop.ui.codex import load_codex
+from pizzashop.ui.crash import run_app
 from pizzashop.ui.game import Game
+from pizzashop.ui.lenient_input import decode_leniently
 
 
 def build_app(
@@ -44,6 +46,5 @@ def launch(
     versus: str | None = None,
 ) -> int:
     """Run the game; returns the exit status (0 after a clean quit)."""
-    app = build_app(scenario, seed, title, load, versus)
-    app.run()
-    return app.return_code or 0
+    decode_leniently()
+    return run_app(lambda: build_app(scenario, seed, title, load, versus))

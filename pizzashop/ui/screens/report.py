@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from pizzashop.player.career import Standing
-from pizzashop.player.library import REPLAYS, export_shift, save_game
+from pizzashop.player.library import REPLAYS, export_shift, save_game, shown_error, shown_path
 from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
 from pizzashop.sim.campaign import render_debrief
 from pizzashop.sim.files import one_line
@@ -282,17 +282,19 @@ class ReportScreen(Screen[None]):
         try:
             path = save_game(self.game.sim, REPLAYS)
         except OSError as error:
-            self.notify(str(error), title="Replay not saved", severity="error", markup=False)
+            self.notify(
+                shown_error(error), title="Replay not saved", severity="error", markup=False
+            )
             return
-        self.notify(f"Replay saved to {path}", title="Saved", timeout=8, markup=False)
+        self.notify(f"Replay saved to {shown_path(path)}", title="Saved", timeout=8, markup=False)
 
     def action_export(self) -> None:
         try:
             paths = export_shift(self.game.sim)
         except OSError as error:
-            self.notify(str(error), title="Not exported", severity="error", markup=False)
+            self.notify(shown_error(error), title="Not exported", severity="error", markup=False)
             return
-        written = "\n".join(str(path) for path in paths)
+        written = "\n".join(shown_path(path) for path in paths)
         self.notify(written, title="Report exported", timeout=10, markup=False)
 
     def action_retry(self) -> None:

@@ -16,7 +16,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from pizzashop.player.library import delete_save, save_game
+from pizzashop.player.library import delete_save, save_game, shown_error, shown_path
 from pizzashop.sim import Action
 from pizzashop.sim.live import goal_standings, live_report
 from pizzashop.ui.codex import Codex
@@ -47,8 +47,7 @@ from pizzashop.ui.widgets.status import StatusBar
 
 REPLAY_HINT = "Space plays or pauses, 1–4 set the speed, . steps. The actions come from the file."
 FIRST_WARNING = (
-    "Paused on the day's first warning, so you can act before an order is lost. "
-    "Space resumes."
+    "Paused on the day's first warning, so you can act before an order is lost. Space resumes."
 )
 
 
@@ -227,11 +226,14 @@ class ShiftScreen(Screen[None]):
             path = save_game(self.game.sim)
         except OSError as error:
             self.notify(
-                f"Could not save: {error}", title="Not saved", severity="error", markup=False
+                f"Could not save: {shown_error(error)}",
+                title="Not saved",
+                severity="error",
+                markup=False,
             )
             return False
         note = " The versus rival is not saved." if self.game.rival is not None else ""
-        self.notify(f"Saved to {path}.{note}", title="Saved", timeout=5, markup=False)
+        self.notify(f"Saved to {shown_path(path)}.{note}", title="Saved", timeout=5, markup=False)
         return True
 
     def action_leave(self) -> None:
