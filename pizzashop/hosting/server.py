@@ -13,9 +13,14 @@ from typing import Protocol
 from pizzashop.hosting.keys import PlayerKeys
 from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
 from pizzashop.hosting.messages import STOPPING
+from pizzashop.workshop.roomwire import SOCKET_VARIABLE, TOKEN_VARIABLE
 
-NOT_PASSED = frozenset({"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"})
-"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent)."""
+NOT_PASSED = frozenset(
+    {"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"}
+    | {SOCKET_VARIABLE, TOKEN_VARIABLE}
+)
+"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent),
+and a room's seat, which only a room gives (below)."""
 CONNECTIONS_PER_PLACE = 4
 """Open connections allowed in all per game place, unless --max-connections says otherwise."""
 PER_ADDRESS_PER_PLACE = 2
@@ -48,6 +53,12 @@ class SSHSettings:
         return self.max_per_address or PER_ADDRESS_PER_PLACE * self.max_sessions
 
 
+class Seating(Protocol):
+    """An instructor's room (room.py): the seat a new game takes there, as environment."""
+
+    def seat_environment(self, player: str) -> dict[str, str]: ...
+
+
 class Ending(Protocol):
     """A session the server can end when it stops."""
 
@@ -68,8 +79,10 @@ class GameServer:
         log: logging.Logger,
         keys: PlayerKeys | None = None,
         fd_limit: int | None = None,
+        room: Seating | None = None,
     ) -> None:
         self.settings = settings
+        self.room = room
         self.log = log
         self.keys = keys
         self.slots = Slots(settings.max_sessions)
@@ -82,7 +95,8 @@ class GameServer:
 
     def environment(self, player: str, term: str) -> dict[str, str]:
         """The game's environment: the server's (PIZZASHOP_HOME, the leaderboard, PATH) less its
-        own terminal and SSH session, never the client's, plus who plays on what terminal."""
+        own terminal and SSH session, never the client's, plus who plays on what terminal and,
+        in a room, the seat it takes there. Everything a game inherits is decided here."""
         env = {
             name: value
             for name, value in os.environ.items()
@@ -94,6 +108,8 @@ class GameServer:
             PIZZASHOP_PLAYER=player,
             PIZZASHOP_HOSTED="1",
         )
+        if self.room is not None:
+            env.update(self.room.seat_environment(player))
         return env
 
     async def close(self) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pizzashop.sim import Action, Simulation, build_report
+from pizzashop.sim import Action, Simulation
 from pizzashop.sim import actions as A
 from pizzashop.sim.pace import MINUTES_PER_SECOND
 from pizzashop.sim.shop import wall_clock
@@ -37,6 +37,7 @@ from pizzashop.workshop.roomwire import (
     Final,
     ProtocolError,
     SeatState,
+    parse_action,
 )
 
 STALE_SECONDS = 3.0
@@ -153,16 +154,18 @@ class Round:
         self._tokens[token] = name
         return name, token
 
-    def hello(self, token: str) -> str | None:
-        """A seat's game says hello: its seat's name, or None for a token that is not one."""
+    def seat_of(self, token: str) -> str | None:
+        """The seat a game's token is for, unless that seat's game is connected already."""
         name = self._tokens.get(token)
         seat = self.seats.get(name or "")
-        if seat is None or seat.connected:
-            return None
+        return None if seat is None or seat.connected else seat.name
+
+    def join(self, name: str) -> None:
+        """The seat's game is connected: it gets the welcome; the lobby, its new count."""
+        seat = self.seats[name]
         seat.connected = seat.joined = True
-        self._deliver(name or "", self.welcome(seat))
+        self._deliver(name, self.welcome(seat))
         self._lobby_count()
-        return name
 
     def left(self, name: str) -> None:
         seat = self.seats.get(name)
@@ -221,13 +224,8 @@ class Round:
                 seat.actions.append(message.action)
             if message.injection is not None and message.injection < len(self.injections):
                 seat.applied.setdefault(message.injection, message.action.at)
-        elif seat.result is None:
-            self._finished(seat, message.report)
-
-    def _finished(self, seat: Seat, result: Final) -> None:
-        seat.result = result
-        if self._record is not None:
-            self._record(seat, result)
+        else:
+            self._settle(seat, message.report)
 
     # ---------------------------------------------------------------- control
 
@@ -270,28 +268,28 @@ class Round:
             raise ProtocolError(f"the round is {self._phase_text()} already")
         self.phase = "playing"
         self._broadcast({"type": "start"})
-        return self._reply(seats=self.players())
+        return self._reply(players=self.players())
 
     def _pause(self, command: Command) -> dict[str, Any]:
         if self.phase != "playing":
             raise ProtocolError(f"the round is {self._phase_text()}: nothing to pause")
         self.phase = "paused"
         self._broadcast({"type": "pause"})
-        return self._reply(seats=self.players())
+        return self._reply(players=self.players())
 
     def _resume(self, command: Command) -> dict[str, Any]:
         if self.phase != "paused":
             raise ProtocolError(f"the round is {self._phase_text()}, not paused")
         self.phase = "playing"
         self._broadcast({"type": "resume"})
-        return self._reply(seats=self.players())
+        return self._reply(players=self.players())
 
     def _end(self, command: Command) -> dict[str, Any]:
         if self.phase == "ended":
             raise ProtocolError("the round has ended already")
         self.phase = "ended"
         self._broadcast({"type": "end"})
-        return self._reply(seats=self.players())
+        return self._reply(players=self.players())
 
     def _announce(self, command: Command) -> dict[str, Any]:
         text = clean_line(command.text or "")
@@ -299,7 +297,7 @@ class Round:
             raise ProtocolError("an announcement needs some text")
         self.notice = text
         self._broadcast({"type": "announce", "text": text})
-        return self._reply(text=text, seats=self.players())
+        return self._reply(text=text, players=self.players())
 
     def _phase_text(self) -> str:
         return {"lobby": "in the lobby", "ended": "over"}.get(self.phase, self.phase)
@@ -309,33 +307,50 @@ class Round:
             raise ProtocolError(f"the round is {self._phase_text()}: no game day now")
         if len(self.injections) >= MAX_INJECTIONS:
             raise ProtocolError(f"{MAX_INJECTIONS} disruptions in one round is the most")
-        action = command.disruption()
-        if not isinstance(action, A.PowerOutage | A.Rush | A.ChefLeave):
-            raise ProtocolError(f"{command.command} is not a disruption")
-        self._check_target(action)
+        action = self.disruption(command)
         at = self.injection_minute()
         injection = Injection(len(self.injections), at, action.model_copy(update={"at": at}), "")
         injection.text = self.describe(injection.action)
         self.injections.append(injection)
         self._broadcast(injection.message())
-        return self._reply(id=injection.id, at=at, clock=self.clock(at), text=injection.text)
+        return self._reply(
+            id=injection.id,
+            at=at,
+            clock=self.clock(at),
+            text=injection.text,
+            players=self.players(),
+        )
 
-    def _check_target(self, action: A.Disruption) -> None:
-        """A target the room's scenario has: a typo is refused here, not in every seat."""
+    def disruption(self, command: Command) -> A.Disruption:
+        """The disruption a command asks for, on a target the room's scenario has (a typo is
+        refused here, not in every seat), validated as the simulation validates it."""
         scenario = self.room.scenario
         branches = [branch.name for branch in scenario.branches]
         areas = sorted({branch.area for branch in scenario.branches})
         chefs = [chef.name for branch in scenario.branches for chef in branch.chefs]
-        if isinstance(action, A.PowerOutage):
-            if action.branch is not None and action.branch not in branches:
-                problem = f"no branch {action.branch!r} (branches: {', '.join(branches)})"
-                raise ProtocolError(problem)
-            if action.area is not None and action.area not in areas:
-                problem = f"no branch in an area {action.area!r} (areas: {', '.join(areas)})"
-                raise ProtocolError(problem)
-        if isinstance(action, A.ChefLeave) and action.chef not in chefs:
-            problem = f"no chef {action.chef!r} at the start (chefs: {', '.join(chefs)})"
-            raise ProtocolError(problem)
+        fields: dict[str, Any] = {"kind": command.command, "minutes": command.minutes}
+        target = command.target
+        if command.command == "rush":
+            fields["factor"] = command.factor
+        elif target is None:
+            raise ProtocolError(
+                f"a{'n' if command.command == 'outage' else ''} {command.command} needs a target"
+            )
+        elif command.command == "leave":
+            if target not in chefs:
+                raise ProtocolError(f"no chef {target!r} (chefs: {', '.join(chefs)})")
+            fields["chef"] = target
+        elif target in branches:
+            fields["branch"] = target
+        elif target in areas:
+            fields["area"] = target
+        else:
+            places = ", ".join([*branches, *(area for area in areas if area not in branches)])
+            raise ProtocolError(f"no branch or area {target!r} (choose from {places})")
+        action = parse_action({key: value for key, value in fields.items() if value is not None})
+        if not isinstance(action, A.PowerOutage | A.Rush | A.ChefLeave):
+            raise ProtocolError(f"{command.command} is not a disruption")
+        return action
 
     def injection_minute(self) -> float:
         """T: the furthest a playing seat can be by now, plus the lead, up to a whole minute."""
@@ -396,14 +411,15 @@ class Round:
                 for i in self.injections
                 if i.id in seat.applied and seat.applied[i.id] != i.at
             ]
+            minute = result.ended_at if result is not None else seat.minute
             rows.append(
                 {
                     "player": seat.name,
                     "level": self.room.scenario.name,
                     "seed": self.room.seed,
                     "state": self.state_of(seat),
-                    "sim_minute": round(seat.minute, 2),
-                    "clock": self.clock(seat.minute),
+                    "sim_minute": round(minute, 2),
+                    "clock": self.clock(minute),
                     "speed": report.speed if report is not None else 0,
                     "paused": bool(report and report.paused),
                     "goodput": None if seat.goodput is None else round(seat.goodput, 4),
@@ -448,12 +464,13 @@ class Round:
             if seat.result is None and (seat.report is not None or seat.actions)
         ]
 
-    def finish_absent(self, seat: Seat) -> bool:
-        """Finish a seat's shift from its actions, as its game would have at `room end`: the
-        actions it took, the disruptions it was sent, and no others. False if it cannot be
-        (too many actions to keep); it stays unranked then."""
+    def replay_of(self, seat: Seat) -> Simulation | None:
+        """The seat's shift as its game would finish it at `room end`: the actions it took and
+        the disruptions it was sent, no others. Run it (off the event loop: it is a whole
+        shift), then hand its report to `finished`. None if it cannot be: finished already, or
+        too many actions to have kept."""
         if seat.result is not None or not seat.restorable:
-            return False
+            return None
         minute = max([seat.minute, *(action.at for action in seat.actions)])
         sim = Simulation(self.room.scenario, seed=self.room.seed, room=True)
         pending = [
@@ -462,9 +479,18 @@ class Round:
             if i.id not in seat.applied
         ]
         sim.schedule([*seat.actions, *pending])
-        sim.run()
-        self._finished(seat, Final.model_validate(build_report(sim)))
-        return True
+        return sim
+
+    def finished(self, seat: Seat, report: dict[str, Any]) -> None:
+        """A seat's final figures, from the report of the shift `replay_of` finished."""
+        self._settle(seat, Final.model_validate(report))
+
+    def _settle(self, seat: Seat, result: Final) -> None:
+        """The seat's result, kept and recorded once (a second report changes nothing)."""
+        if seat.result is None:
+            seat.result = result
+            if self._record is not None:
+                self._record(seat, result)
 
 
 def _placed(report: SeatState | None) -> int:

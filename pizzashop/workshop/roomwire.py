@@ -168,25 +168,18 @@ SEAT_MESSAGE: TypeAdapter[SeatState | ActionTaken | Done] = TypeAdapter(SeatMess
 
 
 class Command(_Message):
-    """`pizzashop room COMMAND`: a round's control, a game day's disruption, or a notice."""
+    """`pizzashop room COMMAND`: a round's control, a game day's disruption, or a notice.
+
+    `target` is the branch or area of an outage, or the chef of a leave."""
 
     type: Literal["control"]
     command: Literal[
         "status", "start", "pause", "resume", "end", "outage", "rush", "leave", "announce"
     ]
-    branch: str | None = Field(None, min_length=1, max_length=64)
-    area: str | None = Field(None, min_length=1, max_length=64)
-    chef: str | None = Field(None, min_length=1, max_length=64)
+    target: str | None = Field(None, min_length=1, max_length=64)
     factor: float | None = None
     minutes: float | None = None
     text: str | None = Field(None, max_length=1000)
-
-    def disruption(self) -> Action:
-        """The disruption an `outage`, `rush` or `leave` command asks for, validated as the
-        simulation validates it (bounds included)."""
-        fields = {"kind": self.command, "minutes": self.minutes, "factor": self.factor}
-        fields |= {"branch": self.branch, "area": self.area, "chef": self.chef}
-        return parse_action({key: value for key, value in fields.items() if value is not None})
 
 
 def parse_seat_message(data: dict[str, Any]) -> SeatState | ActionTaken | Done:
