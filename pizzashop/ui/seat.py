@@ -20,7 +20,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from textual.app import App
 
 from pizzashop.player.saves import SaveFile, restore
@@ -78,19 +77,25 @@ class RoomSeat:
     # ------------------------------------------------------------ connection
 
     async def run(self, app: App[Any]) -> None:
-        """Take the seat and follow the room until the connection ends."""
+        """Take the seat and follow the room until the connection ends (or the game does)."""
         self._app = app
+        writer = None
         try:
-            reader, self._writer = await asyncio.open_unix_connection(
+            reader, writer = await asyncio.open_unix_connection(
                 str(self.path), limit=SERVER_LINE_LIMIT
             )
-            self._writer.write(encode({"type": "hello", "role": "seat", "token": self.token}))
+            self._writer = writer
+            writer.write(encode({"type": "hello", "role": "seat", "token": self.token}))
             while (message := await read_message(reader)) is not None:
                 self._handle(message)
             why = "the room server closed the connection"
-        except (OSError, ProtocolError, ValidationError) as error:
+        except (OSError, ProtocolError, KeyError, TypeError, ValueError) as error:
+            # ValueError covers a message that does not validate (pydantic's errors are ones).
             why = f"lost contact with the room ({getattr(error, 'strerror', None) or error})"
-        self._writer = None
+        finally:
+            self._writer = None
+            if writer is not None:
+                writer.close()
         self._lost(clean_line(why))
 
     def _send(self, message: dict[str, Any]) -> None:

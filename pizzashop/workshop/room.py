@@ -37,8 +37,9 @@ SEED_LIMIT = 2**63
 def clean_line(text: str, limit: int = NOTICE_LIMIT) -> str:
     """Untrusted text as one plain line: printable characters only (no escapes, no control
     codes), spaces collapsed, at most `limit` characters. Screens show it without markup."""
-    kept = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isprintable())
-    return " ".join(kept.split())[:limit].strip()
+    words = unicodedata.normalize("NFKC", text).split()
+    kept = (("".join(ch for ch in word if ch.isprintable())) for word in words)
+    return " ".join(word for word in kept if word)[:limit].strip()
 
 
 class _Strict(BaseModel):

@@ -255,6 +255,8 @@ class Round:
             seed=self.room.seed,
             speeds=list(self.room.speeds),
             notice=self.notice,
+            players=self.players(),
+            targets=self.targets(),
             seats=self.status(),
             ranking=self.ranking(),
             injections=[
@@ -321,13 +323,20 @@ class Round:
             players=self.players(),
         )
 
+    def targets(self) -> dict[str, list[str]]:
+        """What a game day can hit in this room: its branches, areas and (starting) chefs."""
+        scenario = self.room.scenario
+        return {
+            "branches": [branch.name for branch in scenario.branches],
+            "areas": sorted({branch.area for branch in scenario.branches}),
+            "chefs": [chef.name for branch in scenario.branches for chef in branch.chefs],
+        }
+
     def disruption(self, command: Command) -> A.Disruption:
         """The disruption a command asks for, on a target the room's scenario has (a typo is
         refused here, not in every seat), validated as the simulation validates it."""
-        scenario = self.room.scenario
-        branches = [branch.name for branch in scenario.branches]
-        areas = sorted({branch.area for branch in scenario.branches})
-        chefs = [chef.name for branch in scenario.branches for chef in branch.chefs]
+        targets = self.targets()
+        branches, areas, chefs = targets["branches"], targets["areas"], targets["chefs"]
         fields: dict[str, Any] = {"kind": command.command, "minutes": command.minutes}
         target = command.target
         if command.command == "rush":
@@ -406,10 +415,10 @@ class Round:
             lost = dict(report.lost) if report is not None else {}
             if result is not None:
                 lost = {cause: n for cause, n in result.orders_lost.items() if n}
-            out_of_step = [
+            gameday = [
                 {"id": i.id, "at": i.at, "used": seat.applied[i.id]}
                 for i in self.injections
-                if i.id in seat.applied and seat.applied[i.id] != i.at
+                if i.id in seat.applied
             ]
             minute = result.ended_at if result is not None else seat.minute
             rows.append(
@@ -430,7 +439,8 @@ class Round:
                     "score": result.score if result is not None else None,
                     "stars": result.stars if result is not None else None,
                     "routing": _routing(seat),
-                    "out_of_step": out_of_step,
+                    "gameday": gameday,
+                    "out_of_step": [entry for entry in gameday if entry["used"] != entry["at"]],
                     "spark": [round(value, 4) for value in seat.spark],
                 }
             )
