@@ -209,10 +209,11 @@ class Leaderboard:
         return entry
 
     def round_ranking(self, round_id: str) -> list[RoundEntry]:
-        """A round's entries, best first: by goodput, then score, then who finished first."""
+        """A round's entries, best first: by goodput, then score; a tie (the same day played
+        alike) by name, as the room ranks it."""
         query = (
             "SELECT round, level, seed, name, goodput, score, stars, orders_lost, routing, created"
-            " FROM room_rounds WHERE round = ? ORDER BY goodput DESC, score DESC, created, id"
+            " FROM room_rounds WHERE round = ? ORDER BY goodput DESC, score DESC, name, id"
         )
         return [RoundEntry(*row) for row in self._db.execute(query, (round_id,))]
 

@@ -439,6 +439,7 @@ class Round:
                     "score": result.score if result is not None else None,
                     "stars": result.stars if result is not None else None,
                     "routing": _routing(seat),
+                    "actions": len(seat.actions),
                     "gameday": gameday,
                     "out_of_step": [entry for entry in gameday if entry["used"] != entry["at"]],
                     "spark": [round(value, 4) for value in seat.spark],
