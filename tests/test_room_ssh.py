@@ -77,56 +77,60 @@ def test_a_round_in_a_room_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     day.run()
     report = build_report(day)
     for name in ("bob", "cy"):
-        assert (found[name]["goodput"], found[name]["score"]) == (report["goodput"], report["score"])
+        figures = (found[name]["goodput"], found[name]["score"])
+        assert figures == (report["goodput"], report["score"])
     assert found["ada"]["score"] != report["score"], "her hire changed her day"
 
 
 async def class_of_three(port: int) -> tuple[dict, list[dict], float]:
-    async with Player(port, "ada", SIZE) as ada, Player(port, "bob", SIZE) as bob:
-        async with Player(port, "cy", SIZE) as cy:
-            players = {"ada": ada, "bob": bob, "cy": cy}
-            for player in players.values():
-                await player.wait_for("players here", timeout=60)
-            await cy.wait_for("Waiting for the instructor — 3 players here")
-            found = await until_seats(lambda s: len(s) == 3)
-            assert {(s["state"], s["level"], s["seed"]) for s in found.values()} == {
-                ("lobby", "blackout", 42)
-            }
-            for player in players.values():
-                assert "seed 42" in player.text and "Blackout" in player.text
-            marks = {name: len(p.output) for name, p in players.items()}
-            assert (await room("start")) == "the round has started (3 seats)\n"
-            for name, player in players.items():
-                await player.wait_for("ROOM", since=marks[name])
-            await until_seats(lambda s: all(x["state"] == "playing" for x in s.values()))
-            bob.type(b"2")  # 2×: ahead of the others, so the game day's minute is his + a lead
-            ada.type(b"h")
-            await ada.wait_for("Hire a chef", since=marks["ada"])
-            ada.type(b"\t\r")  # to the name (left blank), Enter: hired at Central
-            await until_seats(lambda s: s["bob"]["speed"] == 2 and s["ada"]["actions"] == 1)
-            marks = {name: len(p.output) for name, p in players.items()}
-            said = await room("outage", "Central", "--minutes", "30")
-            assert said.startswith("game day: the instructor cuts the power at Central at ")
-            outage = float(said.split("(sim minute ")[1].split(")")[0])
-            for name, player in players.items():
-                await player.wait_for("game day: the instructor cuts the power", since=marks[name])
-            found = await until_seats(
-                lambda s: all(len(x["gameday"]) == 1 for x in s.values()), timeout=90
-            )
-            for seat in found.values():
-                assert seat["gameday"] == [{"id": 0, "at": outage, "used": outage}]
-                assert seat["out_of_step"] == []
-            for name, player in players.items():
-                await player.wait_for("power cut at Central", since=marks[name])
-            marks = {name: len(p.output) for name, p in players.items()}
-            assert (await room("end")).startswith("the round is over")
-            for name, player in players.items():
-                await player.wait_for("End of shift", since=marks[name], timeout=60)
-            found = await until_seats(lambda s: all(x["state"] == "finished" for x in s.values()))
-            status = json.loads((await asyncio.to_thread(invoke, "room", "status", "--json")).out)
-            assert {s["player"] for s in status} == set(PLAYERS)
-            table = await room("status")
-            assert "ranking (goodput, then score):" in table
+    async with (
+        Player(port, "ada", SIZE) as ada,
+        Player(port, "bob", SIZE) as bob,
+        Player(port, "cy", SIZE) as cy,
+    ):
+        players = {"ada": ada, "bob": bob, "cy": cy}
+        for player in players.values():
+            await player.wait_for("players here", timeout=60)
+        await cy.wait_for("Waiting for the instructor — 3 players here")
+        found = await until_seats(lambda s: len(s) == 3)
+        assert {(s["state"], s["level"], s["seed"]) for s in found.values()} == {
+            ("lobby", "blackout", 42)
+        }
+        for player in players.values():
+            assert "seed 42" in player.text and "Blackout" in player.text
+        marks = {name: len(p.output) for name, p in players.items()}
+        assert (await room("start")) == "the round has started (3 seats)\n"
+        for name, player in players.items():
+            await player.wait_for("ROOM", since=marks[name])
+        await until_seats(lambda s: all(x["state"] == "playing" for x in s.values()))
+        bob.type(b"2")  # 2×: ahead of the others, so the game day's minute is his + a lead
+        ada.type(b"h")
+        await ada.wait_for("Hire a chef", since=marks["ada"])
+        ada.type(b"\t\r")  # to the name (left blank), Enter: hired at Central
+        await until_seats(lambda s: s["bob"]["speed"] == 2 and s["ada"]["actions"] == 1)
+        marks = {name: len(p.output) for name, p in players.items()}
+        said = await room("outage", "Central", "--minutes", "30")
+        assert said.startswith("game day: the instructor cuts the power at Central at ")
+        outage = float(said.split("(sim minute ")[1].split(")")[0])
+        for name, player in players.items():
+            await player.wait_for("game day: the instructor cuts the power", since=marks[name])
+        found = await until_seats(
+            lambda s: all(len(x["gameday"]) == 1 for x in s.values()), timeout=90
+        )
+        for seat in found.values():
+            assert seat["gameday"] == [{"id": 0, "at": outage, "used": outage}]
+            assert seat["out_of_step"] == []
+        for name, player in players.items():
+            await player.wait_for("power cut at Central", since=marks[name])
+        marks = {name: len(p.output) for name, p in players.items()}
+        assert (await room("end")).startswith("the round is over")
+        for name, player in players.items():
+            await player.wait_for("End of shift", since=marks[name], timeout=60)
+        found = await until_seats(lambda s: all(x["state"] == "finished" for x in s.values()))
+        status = json.loads((await asyncio.to_thread(invoke, "room", "status", "--json")).out)
+        assert {s["player"] for s in status} == set(PLAYERS)
+        table = await room("status")
+        assert "ranking (goodput, then score):" in table
     reply_rows = await ranking_rows()
     expected = sorted(found.values(), key=lambda s: (-s["goodput"], -s["score"], s["player"]))
     assert [row["player"] for row in reply_rows] == [s["player"] for s in expected]
