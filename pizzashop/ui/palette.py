@@ -93,14 +93,17 @@ def app_commands(app: App[None]) -> Iterable[SystemCommand]:
 
 
 def shift_commands(screen: ShiftControls) -> Iterable[SystemCommand]:
-    yield SystemCommand("Pause / resume", "Pause or resume the shift", screen.action_pause)
+    if screen.check_action("pause", ()):
+        yield SystemCommand("Pause / resume", "Pause or resume the shift", screen.action_pause)
     for speed in SPEEDS:
-        yield SystemCommand(
-            f"Speed {speed}×",
-            f"{speed} sim minutes per second",
-            partial(screen.action_speed, speed),
-        )
-    yield SystemCommand("Step one minute", "Advance one sim minute", screen.action_step)
+        if screen.check_action("speed", (speed,)):
+            yield SystemCommand(
+                f"Speed {speed}×",
+                f"{speed} sim minutes per second",
+                partial(screen.action_speed, speed),
+            )
+    if screen.check_action("step", ()):
+        yield SystemCommand("Step one minute", "Advance one sim minute", screen.action_step)
     yield from _dialogs(screen)
     yield from _chefs(screen)
     yield from _routing(screen)

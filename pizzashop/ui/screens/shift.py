@@ -210,18 +210,24 @@ class ShiftScreen(Screen[None]):
         self.update_panels()
 
     def action_pause(self) -> None:
+        if not self.check_action("pause", ()):
+            return
         self.game.paused = not self.game.paused
         self.frames.restart()
         self.refresh_bindings()
         self.update_panels()
 
     def action_speed(self, speed: int) -> None:
+        if not self.check_action("speed", (speed,)):
+            return
         self.game.speed = speed
         if self.game.paused and self.check_action("pause", ()):
             self.action_pause()
         self.update_panels()
 
     def action_step(self) -> None:
+        if not self.check_action("step", ()):
+            return
         self.game.step()
         self.update_panels()
 
