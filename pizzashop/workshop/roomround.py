@@ -53,6 +53,13 @@ MAX_ACTIONS = 5000
 server (it shows as disconnected if it drops)."""
 MAX_SEATS = 500
 MAX_INJECTIONS = 200
+MOVES: dict[str, tuple[frozenset[str], str, str]] = {
+    "start": (frozenset({"lobby"}), "playing", "the round is {phase} already"),
+    "pause": (frozenset({"playing"}), "paused", "the round is {phase}: nothing to pause"),
+    "resume": (frozenset({"paused"}), "playing", "the round is {phase}, not paused"),
+    "end": (frozenset({"lobby", "playing", "paused"}), "ended", "the round is {phase} already"),
+}
+"""The round's phases: command -> (the phases it may follow, the phase it leads to, why not)."""
 
 
 @dataclass
@@ -231,16 +238,14 @@ class Round:
 
     def command(self, command: Command) -> dict[str, Any]:
         """The instructor's command: a reply with `ok`, and `error` (one line) when refused."""
-        handler = {
-            "status": self._status,
-            "start": self._start,
-            "pause": self._pause,
-            "resume": self._resume,
-            "end": self._end,
-            "announce": self._announce,
-        }.get(command.command)
         try:
-            return handler(command) if handler else self._inject(command)
+            if command.command in MOVES:
+                return self._move(command)
+            if command.command == "status":
+                return self._status(command)
+            if command.command == "announce":
+                return self._announce(command)
+            return self._inject(command)
         except ProtocolError as error:
             return {"type": "reply", "ok": False, "error": str(error)}
 
@@ -265,32 +270,14 @@ class Round:
             ],
         )
 
-    def _start(self, command: Command) -> dict[str, Any]:
-        if self.phase != "lobby":
-            raise ProtocolError(f"the round is {self._phase_text()} already")
-        self.phase = "playing"
-        self._broadcast({"type": "start"})
-        return self._reply(players=self.players())
-
-    def _pause(self, command: Command) -> dict[str, Any]:
-        if self.phase != "playing":
-            raise ProtocolError(f"the round is {self._phase_text()}: nothing to pause")
-        self.phase = "paused"
-        self._broadcast({"type": "pause"})
-        return self._reply(players=self.players())
-
-    def _resume(self, command: Command) -> dict[str, Any]:
-        if self.phase != "paused":
-            raise ProtocolError(f"the round is {self._phase_text()}, not paused")
-        self.phase = "playing"
-        self._broadcast({"type": "resume"})
-        return self._reply(players=self.players())
-
-    def _end(self, command: Command) -> dict[str, Any]:
-        if self.phase == "ended":
-            raise ProtocolError("the round has ended already")
-        self.phase = "ended"
-        self._broadcast({"type": "end"})
+    def _move(self, command: Command) -> dict[str, Any]:
+        """Start, pause, resume or end: from the phases it may follow, to its own, told to every
+        seat at once."""
+        before, after, refusal = MOVES[command.command]
+        if self.phase not in before:
+            raise ProtocolError(refusal.format(phase=self._phase_text()))
+        self.phase = after
+        self._broadcast({"type": command.command})
         return self._reply(players=self.players())
 
     def _announce(self, command: Command) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select
 
 from pizzashop.sim.actions import MAX_DISRUPTION_MINUTES, MAX_RUSH_FACTOR
 from pizzashop.ui.screens.dialogs.base import Dialog
@@ -55,9 +55,7 @@ class GameDayDialog(Dialog[dict[str, Any]]):
                 yield Input("2", type="number", compact=True, id="factor")
             yield Label(f"minutes of sim time (at most {MAX_DISRUPTION_MINUTES:g})")
             yield Input("20", type="number", compact=True, id="minutes")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Send to every seat", variant="primary", id="ok", compact=True)
+            yield from self.buttons("Send to every seat")
 
     def on_input_submitted(self) -> None:
         self.submit()
@@ -87,9 +85,7 @@ class AnnounceDialog(Dialog[dict[str, Any]]):
             box.border_title = "A notice for every screen"
             yield Label("One line; shown as plain text on every seat.", classes="note")
             yield Input(placeholder="Back at 15:00 sharp", max_length=120, compact=True, id="text")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Announce", variant="primary", id="ok", compact=True)
+            yield from self.buttons("Announce")
 
     def on_input_submitted(self) -> None:
         self.submit()
