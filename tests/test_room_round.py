@@ -19,6 +19,7 @@ from pizzashop.workshop.roomwire import (
     Final,
     ProtocolError,
     SeatState,
+    final_of,
     parse_command,
     parse_seat_message,
 )
@@ -69,8 +70,9 @@ def state(minute: float, speed: int = 1, paused: bool = False, **fields: Any) ->
     return SeatState(type="state", minute=minute, speed=speed, paused=paused, **(counts | fields))
 
 
-def final(goodput: float, score: int, lost: int = 3) -> Done:
-    report = json.loads(json.dumps(build_report(Simulation(Room().room.scenario))))
+def final(goodput: float, score: int, lost: int = 3, failover: bool = False) -> Done:
+    sim = Simulation(Room().room.scenario)
+    report = json.loads(json.dumps(final_of(build_report(sim), failover, len(sim.branches))))
     report |= {"goodput": goodput, "score": score, "orders_lost_total": lost}
     return Done(type="done", report=Final.model_validate(report))
 
@@ -201,11 +203,14 @@ def test_the_ranking_is_by_goodput_then_score_and_each_result_is_recorded_once()
     room = Room(gate=False)
     seats = {name: room.seat(name) for name in ("ada", "bob", "cy", "dee")}
     room.round.seat_message(seats["ada"], final(0.8, 700))
-    room.round.seat_message(seats["bob"], final(0.9, 500))
+    room.round.seat_message(seats["bob"], final(0.9, 500, failover=True))
     room.round.seat_message(seats["cy"], final(0.8, 900))
     room.round.seat_message(seats["cy"], final(0.1, 1))
     ranking = room.round.ranking()
     assert [(row["rank"], row["player"]) for row in ranking] == [(1, "bob"), (2, "cy"), (3, "ada")]
+    assert [row["routing"] for row in ranking] == [
+        "shared · nearest + failover", "shared · nearest", "shared · nearest",
+    ], "what each ended with: two branches, so the branch routing too"  # fmt: skip
     assert [name for name, _ in room.recorded] == ["ada", "bob", "cy"], "once each"
     states = {row["player"]: row["state"] for row in room.round.status()}
     assert states == {"ada": "finished", "bob": "finished", "cy": "finished", "dee": "playing"}
@@ -239,7 +244,7 @@ def test_a_seat_whose_game_is_gone_is_finished_as_its_game_would_have() -> None:
     assert sim is not None
     sim.run()
     assert json.dumps(build_report(sim)) == json.dumps(build_report(game))
-    room.round.finished(seat, build_report(sim))
+    room.round.finished(seat, sim)
     assert room.recorded[0][1].goodput == build_report(game)["goodput"]
     assert room.round.unfinished() == [] and room.round.replay_of(seat) is None
 

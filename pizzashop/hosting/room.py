@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pizzashop.hosting.logs import shown
 from pizzashop.paths import data_dir
-from pizzashop.sim import InputError, build_report
+from pizzashop.sim import InputError
 from pizzashop.workshop.leaderboard import Leaderboard, RoundEntry
 from pizzashop.workshop.room import Room
 from pizzashop.workshop.roomround import Round, Seat
@@ -196,14 +196,13 @@ class RoomHost:
                 self.log.warning("room: %r cannot be finished (too many actions)", seat.name)
                 continue
             await asyncio.to_thread(sim.run)
-            self.round.finished(seat, build_report(sim))
+            self.round.finished(seat, sim)
 
     def _record(self, seat: Seat, result: Final) -> None:
         """One leaderboard entry per participant per round; a failing store costs the entry."""
         entry = RoundEntry(
             self.round.name, self.room.scenario.name, self.room.seed, seat.name, result.goodput,
-            result.score, result.stars, result.orders_lost_total, result.kitchen_strategy,
-            time.time(),
+            result.score, result.stars, result.orders_lost_total, result.routing, time.time(),
         )  # fmt: skip
         self.log.info(
             "room: %r finished: goodput %.1f%%, score %d", seat.name, 100 * result.goodput,

@@ -36,8 +36,10 @@ from pizzashop.workshop.roomwire import (
     TOKEN_VARIABLE,
     ProtocolError,
     encode,
+    final_of,
     parse_action,
     read_message,
+    routing_text,
 )
 
 REPORT_SECONDS = 0.25
@@ -276,11 +278,14 @@ class RoomSeat:
         if sim.finished:
             if not self._done:
                 self._done = True
-                self._send({"type": "done", "report": build_report(sim)})
+                report = final_of(build_report(sim), sim.failover, len(sim.branches))
+                self._send({"type": "done", "report": report})
             return
         if writer.transport.get_write_buffer_size() > SEND_BACKLOG:
             return
         metrics = sim.metrics
+        kitchens = ",".join(sorted({branch.strategy for branch in sim.branches}))
+        routing = routing_text(kitchens, sim.branch_strategy, sim.failover, len(sim.branches))
         self._send(
             {
                 "type": "state",
@@ -292,7 +297,7 @@ class RoomSeat:
                 "on_time": metrics.on_time,
                 "lost": {cause.value: count for cause, count in metrics.losses.items()},
                 "money": round(sim.ledger.balance, 2),
-                "routing": ",".join(sorted({branch.strategy for branch in sim.branches})),
+                "routing": routing,
             }
         )
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pizzashop.sim import Action, Simulation
+from pizzashop.sim import Action, Simulation, build_report
 from pizzashop.sim import actions as A
 from pizzashop.sim.pace import MINUTES_PER_SECOND
 from pizzashop.sim.shop import wall_clock
@@ -37,6 +37,7 @@ from pizzashop.workshop.roomwire import (
     Final,
     ProtocolError,
     SeatState,
+    final_of,
     parse_action,
 )
 
@@ -465,7 +466,7 @@ class Round:
     def replay_of(self, seat: Seat) -> Simulation | None:
         """The seat's shift as its game would finish it at `room end`: the actions it took and
         the disruptions it was sent, no others. Run it (off the event loop: it is a whole
-        shift), then hand its report to `finished`. None if it cannot be: finished already, or
+        shift), then hand it to `finished`. None if it cannot be: finished already, or
         too many actions to have kept."""
         if seat.result is not None or not seat.restorable:
             return None
@@ -479,8 +480,9 @@ class Round:
         sim.schedule([*seat.actions, *pending])
         return sim
 
-    def finished(self, seat: Seat, report: dict[str, Any]) -> None:
-        """A seat's final figures, from the report of the shift `replay_of` finished."""
+    def finished(self, seat: Seat, sim: Simulation) -> None:
+        """A seat's final figures, from the shift `replay_of` finished."""
+        report = final_of(build_report(sim), sim.failover, len(sim.branches))
         self._settle(seat, Final.model_validate(report))
 
     def _settle(self, seat: Seat, result: Final) -> None:
@@ -497,5 +499,5 @@ def _placed(report: SeatState | None) -> int:
 
 def _routing(seat: Seat) -> str:
     if seat.result is not None:
-        return seat.result.kitchen_strategy
+        return seat.result.routing
     return seat.report.routing if seat.report is not None else ""

@@ -155,7 +155,14 @@ class Final(_Message):
     latency_p95: float = Field(ge=0, le=MAX_MINUTES)
     kitchen_strategy: str = Field(max_length=200)
     branch_strategy: str = Field(max_length=64)
+    failover: bool = False
+    branches: int = Field(1, ge=1, le=1000)
     ended_at: Minute
+
+    @property
+    def routing(self) -> str:
+        return routing_text(self.kitchen_strategy, self.branch_strategy, self.failover,
+                            self.branches)  # fmt: skip
 
 
 class Done(_Message):
@@ -180,6 +187,19 @@ class Command(_Message):
     factor: float | None = None
     minutes: float | None = None
     text: str | None = Field(None, max_length=1000)
+
+
+def routing_text(kitchen: str, branch: str, failover: bool, branches: int) -> str:
+    """How a seat routes, in a few words: the kitchens' strategy, and with several branches the
+    branch routing and failover (a blackout's lesson)."""
+    if branches < 2:
+        return kitchen
+    return f"{kitchen} · {branch}{' + failover' if failover else ''}"
+
+
+def final_of(report: dict[str, Any], failover: bool, branches: int) -> dict[str, Any]:
+    """A finished shift's report as a seat sends it (with what routing it ended with)."""
+    return report | {"failover": failover, "branches": branches}
 
 
 def parse_seat_message(data: dict[str, Any]) -> SeatState | ActionTaken | Done:
