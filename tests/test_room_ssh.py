@@ -68,9 +68,10 @@ def test_a_round_in_a_room_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         entries = board.round_ranking(round_name)
     finally:
         board.close()
-    assert [(e.name, e.goodput, e.score) for e in entries] == [
-        (row["player"], row["goodput"], row["score"]) for row in ranking
+    assert [(e.name, e.goodput, e.score, e.routing) for e in entries] == [
+        (row["player"], row["goodput"], row["score"], row["routing"]) for row in ranking
     ], "one entry per participant, in the room's order"
+    assert {e.routing for e in entries} == {"shared · nearest"}
     # Nobody but ada acted: bob's and cy's day is the level's, with the outage at T, exactly.
     day = Simulation(load_scenario("blackout"), seed=42, room=True)
     day.schedule([A.PowerOutage(at=outage, branch="Central", minutes=30)])

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from pizzashop.paths import data_dir
 from pizzashop.sim.files import InputError
+from pizzashop.workshop.room import clean_line
 
 FILE_NAME = "leaderboard.sqlite3"
 STORE_VARIABLE = "PIZZASHOP_LEADERBOARD"
@@ -197,9 +198,7 @@ class Leaderboard:
 
     def add_round(self, entry: RoundEntry) -> RoundEntry:
         """One participant's result in an instructor's room round (name and routing cleaned)."""
-        entry = replace(
-            entry, name=clean_name(entry.name), routing=clean_name(entry.routing)[:NAME_LIMIT]
-        )
+        entry = replace(entry, name=clean_name(entry.name), routing=clean_line(entry.routing, 60))
         self._db.execute(
             "INSERT INTO room_rounds (round, level, seed, name, goodput, score, stars,"
             " orders_lost, routing, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
