@@ -5,13 +5,13 @@ minute, the room's pause, the end and the report — and the seat given back aft
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import serving_room
 from textual.widgets import Static
 
 from pizzashop.hosting.room import RoomHost
@@ -24,11 +24,9 @@ from pizzashop.ui.screens.report import ReportScreen
 from pizzashop.ui.screens.shift import ShiftScreen
 from pizzashop.ui.seat import RoomSeat
 from pizzashop.ui.widgets.status import HELD_TAG, StatusBar
-from pizzashop.workshop.room import parse_room
 from pizzashop.workshop.roomwire import Command
 
 SIZE = (120, 40)
-LOG = logging.getLogger("test-room-seat")
 
 pytestmark = pytest.mark.usefixtures("home")
 
@@ -40,14 +38,8 @@ def in_a_room(
 
     def run() -> None:
         async def main() -> None:
-            data = {"level": "blackout", "seed": 11, "gate": True, "speeds": [1, 2, 4],
-                    "unlock": ["regulars"]}  # fmt: skip
-            host = RoomHost(parse_room({"room": data}, "room.toml"), LOG, max_seats=4)
-            await host.start()
-            try:
+            async with serving_room(gate=True, speeds=[1, 2, 4], unlock=["regulars"]) as host:
                 await asyncio.wait_for(test(host), 90)
-            finally:
-                await host.close()
 
         asyncio.run(main())
 

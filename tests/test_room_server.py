@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from helpers import invoke
+from helpers import invoke, room_file, serving_room
 
 from pizzashop.hosting.room import RoomHost
 from pizzashop.sim import InputError, Simulation, build_report
 from pizzashop.sim import actions as A
 from pizzashop.workshop.leaderboard import Leaderboard
-from pizzashop.workshop.room import parse_room
 from pizzashop.workshop.roomwire import (
     CLIENT_LINE_LIMIT,
     SERVER_LINE_LIMIT,
@@ -31,10 +30,6 @@ from pizzashop.workshop.roomwire import (
 
 T = TypeVar("T")
 LOG = logging.getLogger("test-room")
-
-
-def room(**settings: Any):
-    return parse_room({"room": {"level": "blackout", "seed": 11, **settings}}, "room.toml")
 
 
 class Seat:
@@ -78,12 +73,8 @@ class Seat:
 
 def hosted(test: Callable[[RoomHost], Awaitable[T]], **settings: Any) -> T:
     async def main() -> T:
-        host = RoomHost(room(**settings), LOG, max_seats=4)
-        await host.start()
-        try:
+        async with serving_room(**settings) as host:
             return await asyncio.wait_for(test(host), 60)
-        finally:
-            await host.close()
 
     return asyncio.run(main())
 
@@ -99,7 +90,7 @@ def test_the_socket_is_owner_only_and_a_stale_one_is_replaced(home: Path) -> Non
 
     async def check(host: RoomHost) -> None:
         assert stat.S_IMODE(host.path.stat().st_mode) == 0o600
-        second = RoomHost(room(), LOG, max_seats=4)
+        second = RoomHost(room_file(), LOG, max_seats=4)
         with pytest.raises(InputError, match="running already"):
             await second.start()
 

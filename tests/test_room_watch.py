@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from helpers import serving_room
 from rich.console import Console
 from textual.widgets import DataTable, Static
 
@@ -19,7 +19,6 @@ from pizzashop.hosting.room import RoomHost
 from pizzashop.sim import Simulation, build_report
 from pizzashop.ui.roomwatch import RoomWatchApp, WatchScreen
 from pizzashop.ui.screens.dialogs.gameday import GameDayDialog
-from pizzashop.workshop.room import parse_room
 from pizzashop.workshop.roomwire import (
     SERVER_LINE_LIMIT,
     SOCKET_VARIABLE,
@@ -27,7 +26,6 @@ from pizzashop.workshop.roomwire import (
     encode,
 )
 
-LOG = logging.getLogger("test-room-watch")
 pytestmark = pytest.mark.usefixtures("home")
 
 
@@ -57,13 +55,8 @@ def rows(app: RoomWatchApp) -> list[list[str]]:
 
 def test_the_console_shows_every_seat_runs_the_round_and_ranks_it() -> None:
     async def main() -> None:
-        data = {"level": "blackout", "seed": 11, "gate": True, "speeds": [1, 2, 4]}
-        host = RoomHost(parse_room({"room": data}, "room.toml"), LOG, max_seats=4)
-        await host.start()
-        try:
+        async with serving_room(gate=True, speeds=[1, 2, 4]) as host:
             await asyncio.wait_for(console(host), 60)
-        finally:
-            await host.close()
 
     async def console(host: RoomHost) -> None:
         writers = {name: await seat(host, name) for name in ("ada", "bob", "cy")}
