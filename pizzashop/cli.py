@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -25,8 +27,11 @@ from pizzashop.sim import (
     load_actions,
     load_scenario,
 )
+from pizzashop.sim.baseline import baselines
 from pizzashop.sim.campaign import levels
 from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
+from pizzashop.sim.levelcheck import SEEDS as CHECK_SEEDS
+from pizzashop.sim.levelcheck import check_levels, passed
 from pizzashop.workshop.room import is_room_data, parse_room
 from pizzashop.workshop.roomcommands import add_room_parser, room_command
 
@@ -53,6 +58,21 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"{value} is out of range (0 … 2^63-1)")
     return value
+
+
+def _count(least: int, most: int) -> Callable[[str], int]:
+    """An argument type: a whole number from `least` to `most`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not least <= value <= most:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({least} … {most})")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +132,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     levels = commands.add_parser("levels", help="list the campaign levels in play order")
     levels.add_argument("--json", action="store_true", help="print one JSON array")
+    level_commands = levels.add_subparsers(
+        dest="levels_command", metavar="check", parser_class=_Parser
+    )
+    check = level_commands.add_parser(
+        "check",
+        help="search for ways to win each level without its concept (status 1 if one wins)",
+    )
+    check.add_argument("level", nargs="?", default=None, help="one level's id (default: all)")
+    check.add_argument(
+        "--seeds",
+        type=_count(CHECK_SEEDS, 1000),
+        default=CHECK_SEEDS,
+        metavar="N",
+        help=f"play each strategy on the level's seed and the next N-1 (default and least: "
+        f"{CHECK_SEEDS})",
+    )
+    check.add_argument(
+        "--jobs",
+        type=_count(1, 64),
+        default=None,
+        metavar="N",
+        help="levels checked at once, each in its own process (default: the machine's CPUs)",
+    )
+    check.add_argument(
+        "--deep",
+        action="store_true",
+        help="no screening: every move on every seed, every pair of the best 40 (minutes)",
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON array")
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
     commands.add_parser("strategies", help="list the routing strategies")
@@ -137,16 +186,33 @@ def resolve_strategy(spec: str | None) -> str | None:
     )
 
 
+def strategy_allowed(scenario: Scenario, spec: str | None) -> None:
+    """A `--strategy` sets the kitchen's routing, which the game lets a player choose only where
+    the scenario allows `route_kitchen`; elsewhere it is bad input, refused before anything runs."""
+    allowed = scenario.allowed_actions
+    if spec is not None and allowed is not None and "route_kitchen" not in allowed:
+        raise InputError(
+            "--strategy",
+            "",
+            f"{scenario.name} does not let the player choose the kitchen's routing "
+            f"(its actions: {', '.join(allowed)})",
+        )
+
+
 def run_shift(
     scenario: Scenario, seed: int | None, actions_path: Path | None, strategy: str | None
 ) -> dict[str, Any]:
-    """Run one shift headless; the report is byte-identical for identical inputs."""
+    """Run one shift headless; the report is byte-identical for identical inputs. It carries the
+    same seed played doing nothing and the level's naive way (`baseline`)."""
+    strategy_allowed(scenario, strategy)
     strategy = resolve_strategy(strategy)
     actions = load_actions(actions_path) if actions_path is not None else []
     sim = Simulation(scenario, seed=seed, kitchen_strategy=strategy)
     sim.schedule(actions)
     sim.run()
-    return build_report(sim)
+    report = build_report(sim)
+    report["baseline"] = baselines(scenario, seed)
+    return report
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -177,8 +243,20 @@ def format_table(report: dict[str, Any]) -> str:
     rows += [("score", str(report["score"]))]
     if "won" in report:
         rows += [("result", f"{'won' if report['won'] else 'lost'}, {report['stars']} star(s)")]
+    rows += [(f"refused at {r['clock']}", f"{r['kind']}: {r['reason']}") for r in report["refused"]]
+    for way, figures in report.get("baseline", {}).items():
+        rows += [(f"{way} instead", _baseline_row(figures))]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def _baseline_row(figures: dict[str, Any]) -> str:
+    """The same day played another way, in a line: the report's own figures."""
+    text = (
+        f"goodput {figures['goodput']:.1%}, lost {figures['orders_lost_total']}, "
+        f"p95 {figures['latency_p95']:.1f} min, profit {figures['profit']:,.2f}"
+    )
+    return text + (f", {'won' if figures['won'] else 'lost'}" if "won" in figures else "")
 
 
 def _validate(path: Path) -> str:
@@ -199,6 +277,7 @@ def _grade(args: argparse.Namespace) -> dict[str, Any]:
     from pizzashop.workshop.leaderboard import Leaderboard
 
     scenario = load_scenario(args.scenario)
+    strategy_allowed(scenario, args.strategy)
     strategy = resolve_strategy(args.strategy)
     actions = load_actions(args.actions) if args.actions is not None else []
     summary = grade(scenario, actions, strategy)
@@ -261,6 +340,53 @@ def _format_scores(args: argparse.Namespace, level: str, entries: list[Entry]) -
     return "\n".join(lines)
 
 
+def _check_levels(args: argparse.Namespace) -> int:
+    """`levels check`: the table or JSON, and exit status 1 when a level fails the check."""
+    ids = [level.id for level in levels()]
+    if args.level is not None and args.level not in ids:
+        raise InputError(args.level, "", f"no such level (levels: {', '.join(ids)})")
+    chosen = ids if args.level is None else [args.level]
+    jobs = args.jobs or os.cpu_count() or 1
+    results = check_levels(chosen, args.seeds, jobs, args.deep)
+    if args.json:
+        sys.stdout.write(json.dumps(results) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(format_check(result) for result in results) + "\n")
+    return 0 if all(passed(result) for result in results) else 1
+
+
+def format_check(result: dict[str, Any]) -> str:
+    """One level's check as a few lines of text."""
+    goal = result["goal"]
+    bound = f"≥ {goal['min']:g}" if "min" in goal else f"≤ {goal['max']:g}"
+    best, seeds = result["best_without"], len(result["seeds"])
+    verdict = "forced" if result["forced"] else "HOLLOW: won without its concept"
+    lines = [
+        f"{result['id']} ({result['concept']}): {verdict}",
+        f"  best without the concept: {best['label']}",
+        f"    wins {best['wins']} of {seeds} seeds, mean {goal['metric']} {best['mean']:g} "
+        f"(goal {bound})" + (f", {best['refused']} action(s) refused" if best["refused"] else ""),
+        f"  win proof's worst seed {_signed(result['win_margin'])} past the goal, "
+        f"naive proof's best {_signed(result['naive_margin'])}",
+    ]
+    for extra in result.get("also", []):
+        lines.append(
+            f"  and {extra['goal']['metric']}: win proof {_signed(extra['win_margin'])}, "
+            f"naive proof {_signed(extra['naive_margin'])}"
+        )
+    stars = ", ".join(
+        f"{tier} {star['seeds_earned']}/{seeds}{'' if star['reachable'] else ' UNREACHABLE'} "
+        f"({star['by']})"
+        for tier, star in result["stars"].items()
+    )
+    lines.append(f"  stars with the concept: {stars}")
+    return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+g}"
+
+
 def _command(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.command == "run":
@@ -280,6 +406,8 @@ def _command(args: argparse.Namespace) -> int:
         return watch()
     elif args.command == "room":
         out.write(room_command(args) + "\n")
+    elif args.command == "levels" and args.levels_command == "check":
+        return _check_levels(args)
     elif args.command == "levels":
         found = levels()
         if args.json:

@@ -538,9 +538,12 @@ def test_a_refused_action_gives_a_reason_and_changes_nothing(name: str) -> None:
     refused = shift_with(shop, first, action)
     reason = refused.action_log[len(first)][1].reason
     assert words in reason, reason
-    # The rest of the shift is exactly the shift without the attempt (but for the count).
+    # The rest of the shift is exactly the shift without the attempt (but for the count and the
+    # report's list of refusals, which names it).
     plain = build_report(shift_with(shop, first, None))
-    assert {**build_report(refused), "actions": plain["actions"]} == plain
+    report = build_report(refused)
+    assert [r["reason"] for r in report["refused"]] == [reason]
+    assert {**report, "actions": plain["actions"], "refused": []} == plain
 
 
 def test_actions_after_the_shift_are_refused() -> None:

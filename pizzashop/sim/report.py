@@ -18,6 +18,7 @@ from pizzashop.sim.orders import LossCause
 from pizzashop.sim.scenario import Goal
 
 if TYPE_CHECKING:
+    from pizzashop.sim.actions import Action, Outcome
     from pizzashop.sim.engine import Simulation
 
 
@@ -67,6 +68,9 @@ def build_report(sim: Simulation) -> dict[str, Any]:
         "worst_moments": [m._asdict() for m in metrics.worst_moments()],
         "ended_at": _r(sim.now, 2),
         "actions": len(sim.action_log),
+        "refused": [
+            _refusal(sim, action, outcome) for action, outcome in sim.action_log if not outcome.ok
+        ],
     }
     report["score"] = round(1000 * goodput + profit / 10)
     goals = sim.scenario.goals
@@ -81,13 +85,26 @@ def build_report(sim: Simulation) -> dict[str, Any]:
     return report
 
 
+def _refusal(sim: Simulation, action: Action, outcome: Outcome) -> dict[str, Any]:
+    """A refused action as the report lists it: when (sim minutes and clock), what and why."""
+    return {
+        "at": _r(action.at, 2),
+        "clock": sim.clock(action.at),
+        "kind": action.kind,
+        "reason": outcome.reason,
+    }
+
+
 def goal_met(goal: Goal, report: dict[str, Any]) -> bool:
+    """The goal's metric is within its bound, and so is every target it lists in `also`."""
     value = metric_value(report, goal.metric)
     if value is None:
         return False
     if goal.min is not None and value < goal.min:
         return False
-    return not (goal.max is not None and value > goal.max)
+    if goal.max is not None and value > goal.max:
+        return False
+    return all(goal_met(extra, report) for extra in goal.also)
 
 
 def metric_value(report: dict[str, Any], metric: str) -> float | None:

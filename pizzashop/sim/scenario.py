@@ -228,12 +228,15 @@ class RandomDisruptions(Strict):
 
 
 class Goal(Strict):
-    """A target on one report metric, e.g. goodput >= 0.9."""
+    """A target on one report metric, e.g. goodput >= 0.9, and any further targets it needs."""
 
     metric: str
     min: float | None = None
     max: float | None = None
     text: str = ""
+    also: list[Goal] = Field(
+        default_factory=list, description="targets that must hold too, e.g. a wage budget"
+    )
 
     @model_validator(mode="after")
     def _bound(self) -> Goal:
@@ -246,6 +249,56 @@ class Goals(Strict):
     main: Goal
     bonus: Goal | None = None
     speed: Goal | None = None
+
+
+_MOVE_SETTINGS: Final = {
+    "strategy": ("route_kitchen", "route_branches"),
+    "failover": ("route_branches",),
+    "specialty": ("hire", "set_specialty"),
+    "backup": ("mark_backup",),
+}
+
+
+class ConceptMove(Strict):
+    """An action that puts a level's concept to work: its kind and, optionally, the settings that
+    make it so (only a `ring` route teaches consistent hashing; any `push_menu` teaches
+    consistency). A setting left out matches every value."""
+
+    kind: str = Field(description="an action kind")
+    strategy: list[str] | None = Field(None, description="route_kitchen / route_branches only")
+    failover: bool | None = Field(None, description="route_branches only")
+    specialty: list[str] | None = Field(None, description="hire / set_specialty only")
+    backup: bool | None = Field(None, description="mark_backup only")
+
+    def matches(self, action: object) -> bool:
+        """Whether `action` (any action model) is this move."""
+        if getattr(action, "kind", None) != self.kind:
+            return False
+        for setting in _MOVE_SETTINGS:
+            wanted, value = getattr(self, setting), getattr(action, setting, None)
+            if wanted is not None and not (
+                value in wanted if isinstance(wanted, list) else value == wanted
+            ):
+                return False
+        return True
+
+
+class Lesson(Strict):
+    """What counts as using a level's concept, for `pizzashop levels check` (docs/levels.md).
+
+    `moves`: a strategy that makes any of these uses the concept. `avoid`: the concept is holding
+    back, so a strategy that makes any of these ignores it (opening day: train nobody until the
+    numbers ask). Neither: no one or two moves are the concept (the grand opening needs them all).
+    """
+
+    moves: list[ConceptMove] = Field(default_factory=list)
+    avoid: list[ConceptMove] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Lesson:
+        if self.moves and self.avoid:
+            raise ValueError("a lesson lists moves or moves to avoid, not both")
+        return self
 
 
 class Scenario(Strict):
@@ -279,6 +332,9 @@ class Scenario(Strict):
     disruptions: RandomDisruptions = Field(default_factory=RandomDisruptions)
     allowed_actions: list[str] | None = Field(None, description="action kinds; none = all")
     goals: Goals | None = None
+    lesson: Lesson | None = Field(
+        None, description="which actions use the concept; checked by `pizzashop levels check`"
+    )
 
     @property
     def stations(self) -> set[str]:
@@ -367,6 +423,34 @@ class Scenario(Strict):
             f"demand.rate_per_hour: about {expected:,.0f} orders expected in the shift; "
             f"at most {MAX_ORDERS:,} can be simulated",
         )
+        return self
+
+    @model_validator(mode="after")
+    def _lesson(self) -> Scenario:
+        """A concept move must be an action the level allows, with settings that exist."""
+        lesson = self.lesson
+        for group, moves in (("moves", lesson.moves), ("avoid", lesson.avoid)) if lesson else ():
+            for i, move in enumerate(moves):
+                where = f"lesson.{group}.{i}"
+                allowed = self.allowed_actions
+                _check(
+                    move.kind in ACTION_KINDS and (allowed is None or move.kind in allowed),
+                    f"{where}.kind: {move.kind!r} is not an action this scenario allows",
+                )
+                for setting, kinds in _MOVE_SETTINGS.items():
+                    if getattr(move, setting) is not None:
+                        _check(
+                            move.kind in kinds, f"{where}.{setting}: not a setting of {move.kind}"
+                        )
+                choices = set(KITCHEN_STRATEGIES if move.kind == "route_kitchen" else ())
+                choices |= set(BRANCH_STRATEGIES if move.kind == "route_branches" else ())
+                for value in move.strategy or ():
+                    _check(value in choices, f"{where}.strategy: unknown strategy {value!r}")
+                for value in move.specialty or ():
+                    _check(
+                        value in self.stations | {GENERALIST},
+                        f"{where}.specialty: unknown specialty {value!r}",
+                    )
         return self
 
 

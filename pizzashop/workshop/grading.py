@@ -47,6 +47,7 @@ def grade(
                     "orders_lost_total",
                     "latency_p95",
                     "profit",
+                    "refused",
                 )
             }
         )
