@@ -195,13 +195,18 @@ def test_disruptions_are_refused_outside_a_room_and_bypass_allowed_actions_in_on
     assert "not allowed" in upgrade.action_log[0][1].reason, "players' actions stay checked"
 
 
-def test_a_headless_run_refuses_a_rush_in_an_action_file(tmp_path: Path) -> None:
+def test_an_action_file_with_a_disruption_is_refused_in_one_line(tmp_path: Path) -> None:
+    """run, grade and validate: nobody grades a rush into their own entry."""
     path = tmp_path / "sneaky.toml"
-    path.write_text('[[actions]]\nkind = "rush"\nat = 30\nfactor = 10\nminutes = 200\n')
-    plain = json.loads(invoke("run", "lunch_rush", "--json").out)
-    sneaky = invoke("run", "lunch_rush", "--json", "--actions", str(path))
-    assert sneaky.code == 0
-    assert json.loads(sneaky.out)["orders_placed"] == plain["orders_placed"]
+    path.write_text(
+        '[[actions]]\nkind = "hire"\nat = 3\n[[actions]]\nkind = "rush"\nat = 30\n'
+        "factor = 10\nminutes = 200\n"
+    )
+    for argv in (("run", "lunch_rush", "--actions"), ("grade", "lunch_rush", "--actions"),
+                 ("validate",)):  # fmt: skip
+        result = invoke(*argv, str(path))
+        assert result.code == 2 and result.out == "" and result.err.count("\n") == 1
+        assert "action 1 is a rush, a game-day disruption" in result.err
 
 
 @pytest.mark.parametrize(

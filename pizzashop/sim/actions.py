@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 MAX_MINUTES = 600_000.0
 """The longest shift (10,000 hours): no time or duration in a file may reach past it."""
@@ -199,11 +199,23 @@ DISRUPTION_KINDS: tuple[str, ...] = ("outage", "rush", "leave")
 
 
 class ActionFile(BaseModel):
-    """The contents of an action file: a list of timed actions."""
+    """The contents of an action file: a list of a player's timed actions (never a game day's
+    disruption: nobody grades a rush into their own entry)."""
 
     model_config = ConfigDict(extra="forbid")
 
     actions: list[Action] = Field(default_factory=list)
+
+    @field_validator("actions")
+    @classmethod
+    def _players_only(cls, actions: list[Action]) -> list[Action]:
+        for number, action in enumerate(actions):
+            if action.kind in DISRUPTION_KINDS:
+                raise ValueError(
+                    f"action {number} is a {action.kind}, a game-day disruption that only an "
+                    "instructor's room injects: an action file holds a player's actions"
+                )
+        return actions
 
 
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
