@@ -33,6 +33,8 @@ from pizzashop.sim.campaign import levels
 from pizzashop.sim.files import MAX_FILE_BYTES, one_line, parse_actions, parse_scenario, read_data
 from pizzashop.sim.levelcheck import SEEDS as CHECK_SEEDS
 from pizzashop.sim.levelcheck import check_levels, passed
+from pizzashop.workshop.room import is_room_data, parse_room
+from pizzashop.workshop.roomcommands import add_room_parser, room_command
 from pizzashop.workshop.sandbox import LIMITS
 
 if TYPE_CHECKING:
@@ -179,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     add_serve_parser(commands)
+    add_room_parser(commands)
     return parser
 
 
@@ -276,6 +279,10 @@ def _validate(path: Path) -> str:
     data = read_data(path)
     if "actions" in data:
         return one_line(f"{path}: ok, {len(parse_actions(data, str(path)))} action(s)")
+    if is_room_data(data):
+        room = parse_room(data, str(path), path.parent)
+        gate = ", behind a gate" if room.gate else ""
+        return one_line(f"{path}: ok, room on {room.scenario.name!r} seed {room.seed}{gate}")
     scenario = parse_scenario(data, str(path))
     return one_line(f"{path}: ok, scenario {scenario.name!r}")
 
@@ -410,6 +417,12 @@ def _command(args: argparse.Namespace) -> int:
         out.write(_scores(args) + "\n")
     elif args.command == "serve":
         return serve(args)
+    elif args.command == "room" and args.room_command == "watch":
+        from pizzashop.ui.roomwatch import watch
+
+        return watch()
+    elif args.command == "room":
+        out.write(room_command(args) + "\n")
     elif args.command == "levels" and args.levels_command == "check":
         return _check_levels(args)
     elif args.command == "levels":

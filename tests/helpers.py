@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from pizzashop.cli import main
+from pizzashop.hosting.room import RoomHost
 from pizzashop.sim import KITCHEN_STRATEGIES, Order, Scenario, Simulation, load_scenario
 from pizzashop.sim import actions as A
+from pizzashop.workshop.room import Room, parse_room
 
 LAB: dict[str, Any] = {
     "name": "lab",
@@ -330,6 +333,22 @@ def rejected(result: Result, *needles: str) -> str:
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     return lines[0]
+
+
+def room_file(**settings: Any) -> Room:
+    """A room on blackout, seed 11 (as a room file would say it), with `settings` changed."""
+    return parse_room({"room": {"level": "blackout", "seed": 11, **settings}}, "room.toml")
+
+
+@contextlib.asynccontextmanager
+async def serving_room(**settings: Any) -> AsyncIterator[RoomHost]:
+    """The room's socket (`serve ssh --room` without SSH) in this event loop, for a test."""
+    host = RoomHost(room_file(**settings), logging.getLogger("test-room"), max_seats=4)
+    await host.start()
+    try:
+        yield host
+    finally:
+        await host.close()
 
 
 def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:

@@ -12,6 +12,7 @@ import importlib.util
 from pathlib import Path
 
 from pizzashop.sim.files import InputError
+from pizzashop.workshop.room import load_room
 
 STORE_HELP = "postgresql://user@host/db to share one leaderboard between hosts, or a SQLite file"
 OLD_FOLDERS = (
@@ -86,6 +87,13 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--max-per-address", type=_positive, default=None,
         help="open connections from one address, IPv6 per /64 (default: 2 × --max-sessions)",
     )  # fmt: skip
+    ssh.add_argument(
+        "--room",
+        type=Path,
+        default=None,
+        metavar="ROOM.toml",
+        help="an instructor's room: one level and seed for everyone (see pizzashop room)",
+    )
     web.add_argument("--public-url", default=None, help="the URL browsers use, behind a proxy")
 
 
@@ -100,6 +108,7 @@ def serve(args: argparse.Namespace) -> int:
     if importlib.util.find_spec(module) is None:
         problem = f"needs the {extra} extra: pip install 'pizzashop[{extra}]'"
         raise InputError(f"serve {args.transport}", "", problem)
+    room = load_room(args.room) if getattr(args, "room", None) is not None else None
     board = use_store(args.leaderboard)
     board.close()
     log, log_path = server_log(args.transport)
@@ -121,5 +130,5 @@ def serve(args: argparse.Namespace) -> int:
             args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
             args.authorized_keys, args.max_connections, args.max_per_address,
         )  # fmt: skip
-        asyncio.run(serve_ssh(settings, log, about, notices))
+        asyncio.run(serve_ssh(settings, log, about, notices, room))
     return 0

@@ -10,9 +10,14 @@ from collections.abc import Mapping
 from pizzashop.player.identity import PLAYER
 from pizzashop.player.library import HOSTED
 from pizzashop.workshop.leaderboard import clean_name
+from pizzashop.workshop.roomwire import SOCKET_VARIABLE, TOKEN_VARIABLE
 
-NOT_PASSED = frozenset({"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"})
-"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent)."""
+NOT_PASSED = frozenset(
+    {"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"}
+    | {SOCKET_VARIABLE, TOKEN_VARIABLE}
+)
+"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent),
+and a room's seat, which only a room gives (the SSH server adds it per seat)."""
 
 
 def game_environment(player: str, server: Mapping[str, str] = os.environ) -> dict[str, str]:

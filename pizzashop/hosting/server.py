@@ -42,6 +42,12 @@ class SSHSettings(ServerSettings):
         return self.max_per_address or PER_ADDRESS_PER_PLACE * self.max_sessions
 
 
+class Seating(Protocol):
+    """An instructor's room (room.py): the seat a new game takes there, as environment."""
+
+    def seat_environment(self, player: str) -> dict[str, str]: ...
+
+
 class Ending(Protocol):
     """A session the server can end when it stops."""
 
@@ -62,8 +68,10 @@ class GameServer:
         log: logging.Logger,
         keys: PlayerKeys | None = None,
         fd_limit: int | None = None,
+        room: Seating | None = None,
     ) -> None:
         self.settings = settings
+        self.room = room
         self.log = log
         self.keys = keys
         self.slots = Slots(settings.max_sessions)
@@ -76,9 +84,12 @@ class GameServer:
 
     def environment(self, player: str, term: str) -> dict[str, str]:
         """The game's environment: the server's (PIZZASHOP_HOME, the leaderboard, PATH) less its
-        own terminal and SSH session, never the client's, plus who plays on what terminal."""
+        own terminal and SSH session, never the client's, plus who plays on what terminal and,
+        in a room, the seat it takes there. Everything a game inherits is decided here."""
         env = game_environment(player)
         env.update(TERM=term, COLORTERM="truecolor")
+        if self.room is not None:
+            env.update(self.room.seat_environment(player))
         return env
 
     async def close(self) -> None:

@@ -9,6 +9,7 @@ file first, so two games of the same player do not undo each other's stars.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,8 @@ class Career:
 
     def __init__(self) -> None:
         self.order = list(bundled_levels())
+        self.opened: set[str] = set()
+        """Levels an instructor's room opened, whatever the player has won."""
         self.problem: str | None = None
         """Why progress is not being saved (the file could not be read), if so."""
         path = player_dir() / FILE_NAME
@@ -63,7 +66,11 @@ class Career:
         return self.progress.levels.get(level)
 
     def unlocked(self) -> set[str]:
-        return self.progress.unlocked(self.order)
+        return self.progress.unlocked(self.order) | self.opened
+
+    def open_levels(self, levels: Iterable[str]) -> None:
+        """Open these levels for this session (an instructor's room does), known ones only."""
+        self.opened |= set(levels) & set(self.order)
 
     def needed_for(self, level: str) -> str | None:
         """The level to win to unlock `level` (None for the first one)."""

@@ -45,6 +45,8 @@ class SaveFile(BaseModel):
 
     time: float = Field(ge=0)
     actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
+    room: bool = False
+    """Played in an instructor's room: its game-day disruptions replay too."""
 
 
 def snapshot(sim: Simulation) -> SaveFile:
@@ -55,6 +57,7 @@ def snapshot(sim: Simulation) -> SaveFile:
         kitchen_strategy=sim.initial_strategy,
         time=sim.now,
         actions=[action for action, _ in sim.action_log],
+        room=sim.room,
     )
 
 
@@ -70,16 +73,22 @@ def load_save(path: Path) -> SaveFile:
         raise validation_error(str(path), error) from None
 
 
+def _simulation(save: SaveFile) -> Simulation:
+    return Simulation(
+        save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy, room=save.room
+    )
+
+
 def new_game(save: SaveFile) -> Simulation:
     """A fresh simulation of the saved shift with its actions queued (for a replay)."""
-    sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
+    sim = _simulation(save)
     sim.schedule(save.actions)
     return sim
 
 
 def restore(save: SaveFile) -> Simulation:
     """The saved game at the minute it was saved, ready to play on."""
-    sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
+    sim = _simulation(save)
     sim.schedule([action for action in save.actions if action.at < save.time])
     if save.kind == "replay":  # the shift had ended at this minute: end it here too
         sim.run()

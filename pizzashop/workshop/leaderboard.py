@@ -20,7 +20,7 @@ import sqlite3
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from time import monotonic, sleep
 from typing import Any, Protocol
@@ -30,6 +30,7 @@ from pizzashop.paths import data_dir
 from pizzashop.sim.catalog import unchanged_bundled
 from pizzashop.sim.files import InputError, not_regular
 from pizzashop.sim.scenario import Scenario
+from pizzashop.workshop.room import clean_line
 
 FILE_NAME = "leaderboard.sqlite3"
 STORE_VARIABLE = "PIZZASHOP_LEADERBOARD"
@@ -56,6 +57,20 @@ CREATE TABLE IF NOT EXISTS scores (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scores_by_level ON scores (level, seed, score DESC);
+CREATE TABLE IF NOT EXISTS room_rounds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    round TEXT NOT NULL,
+    level TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    goodput REAL NOT NULL,
+    score INTEGER NOT NULL,
+    stars INTEGER NOT NULL,
+    orders_lost INTEGER NOT NULL,
+    routing TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS room_rounds_by_round ON room_rounds (round);
 """
 
 
@@ -89,6 +104,22 @@ class Entry:
     goodput: float
     stars: int
     kind: str
+    created: float
+
+
+@dataclass(frozen=True)
+class RoundEntry:
+    """One participant of an instructor's room round, with the routing they ended with."""
+
+    round: str
+    level: str
+    seed: int
+    name: str
+    goodput: float
+    score: int
+    stars: int
+    orders_lost: int
+    routing: str
     created: float
 
 
@@ -217,6 +248,26 @@ class Leaderboard:
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0])
 
+    def add_round(self, entry: RoundEntry) -> RoundEntry:
+        """One participant's result in an instructor's room round (name and routing cleaned)."""
+        entry = replace(entry, name=clean_name(entry.name), routing=clean_line(entry.routing, 60))
+        self._db.execute(
+            "INSERT INTO room_rounds (round, level, seed, name, goodput, score, stars,"
+            " orders_lost, routing, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.round, entry.level, entry.seed, entry.name, entry.goodput, entry.score,
+             entry.stars, entry.orders_lost, entry.routing, entry.created),
+        )  # fmt: skip
+        return entry
+
+    def round_ranking(self, round_id: str) -> list[RoundEntry]:
+        """A round's entries, best first: by goodput, then score; a tie (the same day played
+        alike) by name, as the room ranks it."""
+        query = (
+            "SELECT round, level, seed, name, goodput, score, stars, orders_lost, routing, created"
+            " FROM room_rounds WHERE round = ? ORDER BY goodput DESC, score DESC, name, id"
+        )
+        return [RoundEntry(*row) for row in self._db.execute(query, (round_id,))]
+
 
 def _shown(row: Sequence[Any]) -> Entry | None:
     """A row as it may be shown, or None if it cannot be pizzashop's (SQLite keeps any type)."""
@@ -245,6 +296,20 @@ CREATE TABLE IF NOT EXISTS scores (
     created DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scores_by_level ON scores (level, seed, score DESC);
+CREATE TABLE IF NOT EXISTS room_rounds (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    round TEXT NOT NULL,
+    level TEXT NOT NULL,
+    seed BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    goodput DOUBLE PRECISION NOT NULL,
+    score BIGINT NOT NULL,
+    stars INTEGER NOT NULL,
+    orders_lost BIGINT NOT NULL,
+    routing TEXT NOT NULL,
+    created DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS room_rounds_by_round ON room_rounds (round);
 """
 SCHEMA_LOCK = 0x7069_7A7A_6173
 """An advisory lock id: hosts starting together create the schema one at a time (PostgreSQL's
