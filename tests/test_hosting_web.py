@@ -14,11 +14,11 @@ import signal
 import time
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import pytest
-from helpers import eventually
+from helpers import eventually, invoke
 
 from pizzashop.crashes import CRASHED
 from pizzashop.hosting.messages import FULL, REPLACED, STOPPING, TOO_MANY
@@ -372,3 +372,48 @@ def test_a_game_that_fails_tells_its_page_one_line_and_the_host_the_rest(tmp_pat
     (report,) = (tmp_path / "home" / "crashes").glob(f"*-{pid}.txt")
     assert "RuntimeError: the oven caught fire" in report.read_text()
     assert f"crashed (report {report}), status 1" in log
+
+
+def test_browser_players_take_seats_in_a_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve web --room` seats browser players as `serve ssh --room` seats SSH players: the
+    lobby, the room's level and seed, and the instructor's `room start` for everyone."""
+    home = tmp_path / "server"
+    home.mkdir()
+    room_file = tmp_path / "room.toml"
+    room_file.write_text('[room]\nlevel = "blackout"\nseed = 42\ngate = true\n')
+    monkeypatch.setenv("PIZZASHOP_HOME", str(home))
+
+    def status() -> dict[str, dict[str, Any]]:
+        result = invoke("room", "status", "--json")
+        assert result.code == 0, result.err
+        return {seat["player"]: seat for seat in json.loads(result.out)}
+
+    async def play(base: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        async with aiohttp.ClientSession() as http:
+            sockets = [await http.ws_connect(f"{base}/ws/{name}{SIZE}") for name in ("ada", "bob")]
+            for socket in sockets:
+                await frames(socket, "Waiting for the instructor")
+            waiting = await asyncio.to_thread(status)
+            started = await asyncio.to_thread(invoke, "room", "start")
+            assert started.code == 0, started.err
+            for socket in sockets:
+                await frames(socket, "ROOM")
+            deadline = time.monotonic() + 30
+            playing = await asyncio.to_thread(status)
+            while any(seat["state"] != "playing" for seat in playing.values()):
+                assert time.monotonic() < deadline, playing
+                await asyncio.sleep(0.2)
+                playing = await asyncio.to_thread(status)
+            for socket in sockets:
+                await socket.close()
+            return waiting, playing
+
+    with HostedServer(home, "--room", str(room_file), kind="web") as server:
+        waiting, playing = run(play(f"http://127.0.0.1:{server.port}"))
+        assert "room " in server.log_text() and "blackout seed 42" in server.log_text()
+    assert sorted(waiting) == ["ada", "bob"]
+    assert {seat["state"] for seat in waiting.values()} == {"lobby"}
+    for seat in playing.values():
+        assert (seat["level"], seat["seed"], seat["state"]) == ("blackout", 42, "playing")

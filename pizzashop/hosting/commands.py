@@ -87,14 +87,15 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--max-per-address", type=_positive, default=None,
         help="open connections from one address, IPv6 per /64 (default: 2 × --max-sessions)",
     )  # fmt: skip
-    ssh.add_argument(
-        "--room",
-        type=Path,
-        default=None,
-        metavar="ROOM.toml",
-        help="an instructor's room: one level and seed for everyone (see pizzashop room)",
-    )
     web.add_argument("--public-url", default=None, help="the URL browsers use, behind a proxy")
+    for parser in (ssh, web):
+        parser.add_argument(
+            "--room",
+            type=Path,
+            default=None,
+            metavar="ROOM.toml",
+            help="an instructor's room: one level and seed for everyone (see pizzashop room)",
+        )
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -121,7 +122,7 @@ def serve(args: argparse.Namespace) -> int:
             args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
             args.public_url,
         )  # fmt: skip
-        asyncio.run(serve_web(web_settings, log, about, notices))
+        asyncio.run(serve_web(web_settings, log, about, notices, room))
     else:
         from pizzashop.hosting.server import SSHSettings
         from pizzashop.hosting.ssh import serve_ssh

@@ -38,10 +38,13 @@ from pizzashop.hosting.messages import (
     TOO_MANY,
     duration,
 )
+from pizzashop.hosting.room import RoomHost
 from pizzashop.hosting.seats import Seats, Ticket
+from pizzashop.hosting.server import Seating
 from pizzashop.hosting.web_game import WebGame
 from pizzashop.hosting.web_pages import asset, full_page, game_page, name_page
 from pizzashop.workshop.leaderboard import clean_name
+from pizzashop.workshop.room import Room
 
 TRY_AGAIN_LATER = 1013
 """The WebSocket close code for a server that is overloaded for now (RFC 6455 registry)."""
@@ -114,7 +117,7 @@ class BrowserGame:
     ) -> None:  # fmt: skip
         self.server, self.socket, self.ticket = server, socket, ticket
         self.transport, self.peer, self.player = request.transport, _peer(request), player
-        self.game = WebGame(game_environment(player), socket, on_exit=self._quit)
+        self.game = WebGame(server.environment(player), socket, on_exit=self._quit)
         self.reason = ""
         self._message, self._code = "", NORMAL
         self._over = asyncio.Event()
@@ -201,9 +204,12 @@ async def close(socket: web.WebSocketResponse, code: int, message: str) -> None:
 class WebServer:
     """The pages, the game connections and the limits every game shares."""
 
-    def __init__(self, settings: WebSettings, log: logging.Logger) -> None:
+    def __init__(
+        self, settings: WebSettings, log: logging.Logger, room: Seating | None = None
+    ) -> None:
         self.settings = settings
         self.log = log
+        self.room = room
         self.seats = Seats(settings.max_sessions)
         self.limiter = RateLimiter(settings.rate_limit)
         self.games: set[BrowserGame] = set()
@@ -291,6 +297,13 @@ class WebServer:
         response.content_type = "image/svg+xml"
         return response
 
+    def environment(self, player: str) -> dict[str, str]:
+        """What a game for `player` inherits: as over SSH, and in a room the seat it takes."""
+        env = game_environment(player)
+        if self.room is not None:
+            env.update(self.room.seat_environment(player))
+        return env
+
     async def close(self) -> None:
         """End every game (the server is stopping) and wait until all have ended."""
         for game in list(self.games):
@@ -337,18 +350,28 @@ def _full(places: int) -> web.Response:
 
 
 async def serve_web(
-    settings: WebSettings, log: logging.Logger, about: str, notices: Sequence[str] = ()
+    settings: WebSettings,
+    log: logging.Logger,
+    about: str,
+    notices: Sequence[str] = (),
+    room: Room | None = None,
 ) -> None:
     """Listen until SIGINT, SIGTERM or SIGHUP, then end every game before returning. `about` (the
-    leaderboard, the log file) goes on the line that says it listens, `notices` after it."""
-    server = WebServer(settings, log)
+    leaderboard, the log file) goes on the line that says it listens, `notices` after it. With a
+    `room`, every game takes a seat in it, as over SSH (see room.py)."""
+    host = RoomHost(room, log, settings.max_sessions) if room is not None else None
+    server = WebServer(settings, log, host)
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
+    if host is not None:
+        await host.start()
     try:
         await site.start()
     except OSError as error:
         await runner.cleanup()
+        if host is not None:
+            await host.close()
         raise listen_error(settings.host, settings.port, error) from None
     log_loop_errors(log)
     log.info(
@@ -359,3 +382,5 @@ async def serve_web(
     await until_stopped(log, notices, lambda: len(server.games))
     await server.close()
     await runner.cleanup()
+    if host is not None:
+        await host.close()
