@@ -3,6 +3,11 @@
 An order is placed → routed → queued → cooking → ready → out for delivery → delivered, or lost with
 a cause. Its items are tasks: a kitchen may cook them on different chefs, and the order is ready
 when the last one is done. Every lost order carries exactly one `LossCause`.
+
+A delivered order's time splits into four parts (`PARTS`), the same in the log, the live view and
+the report: waiting in the queue (placed → its first item starts cooking), cooking (→ its last
+item is done, with any wait between its items and any interruption), waiting for a driver
+(→ a driver leaves with it) and the road (→ the door, with the handoff).
 """
 
 from __future__ import annotations
@@ -43,6 +48,17 @@ LOSS_TEXT: dict[LossCause, str] = {
 }
 
 
+PARTS: Final = ("queue", "cooking", "driver", "road")
+"""Where a delivered order's time went, in the order it passes them."""
+
+PART_TEXT: Final = {
+    "queue": "waiting in the queue",
+    "cooking": "cooking",
+    "driver": "waiting for a driver",
+    "road": "on the road",
+}
+
+
 _PLACED: Final = OrderState.PLACED  # bound once: an enum member read off its class is slow on 3.11
 
 
@@ -78,10 +94,12 @@ class Order:
         "customer",
         "done_at",
         "id",
+        "left_at",
         "menu_version",
         "on_time",
         "patience",
         "placed",
+        "ready_at",
         "remaining",
         "stale",
         "started",
@@ -109,7 +127,9 @@ class Order:
         self.branch: str | None = None
         self.state = _PLACED
         self.cause: LossCause | None = None
-        self.started = -1.0
+        self.started = -1.0  # its first item went in the oven
+        self.ready_at = -1.0  # its last item came out
+        self.left_at = -1.0  # a driver left with it (ready_at when the shop does not deliver)
         self.done_at = -1.0
         self.on_time = False
         self.stale = False
@@ -126,6 +146,15 @@ class Order:
         """The order is finished: unlink its items from it (see `Task`)."""
         for task in self.tasks:
             task.order = None
+
+    def split(self) -> tuple[float, float, float, float]:
+        """A delivered order's minutes in each of `PARTS`: queue, cooking, driver, road."""
+        return (
+            self.started - self.placed,
+            self.ready_at - self.started,
+            self.left_at - self.ready_at,
+            self.done_at - self.left_at,
+        )
 
     def deadline(self) -> float | None:
         return None if self.patience is None else self.placed + self.patience
