@@ -30,7 +30,7 @@ from pizzashop.sim import (
 from pizzashop.sim import actions as A
 from pizzashop.sim.live import live_report
 from pizzashop.sim.metrics import MOMENT_MINUTES, ORDER_KINDS
-from pizzashop.sim.orders import PARTS
+from pizzashop.sim.orders import PART_TEXT, PARTS
 
 PROOFS = Path(__file__).parent.parent / "assets" / "levels" / "proofs"
 
@@ -121,20 +121,24 @@ SLOW: dict[str, Scenario] = {
 
 @pytest.mark.parametrize("part", list(SLOW))
 def test_each_late_order_is_logged_with_the_part_of_its_time_that_grew(part: str) -> None:
+    """The line leads with the part that grew, then gives the others: "order #7 late, 52 min:
+    35 waiting for a driver · queue 1 · cooking 10 · road 6"."""
     sim, done = run(SLOW[part])
     late = {o.id: o for o in done if o.cause is None and not o.on_time}
     assert late, part
     lines = {e.order: e for e in sim.metrics.log if e.kind == "late"}
     assert set(lines) == set(late)
+    shown = PARTS if sim.scenario.delivery.enabled else PARTS[:2]
     for order_id, entry in lines.items():
         order = late[order_id]
-        minutes = f"{order.done_at - order.placed:.0f} min"
+        minutes = dict(zip(PARTS, split_of(order), strict=True))
         assert entry.time == order.done_at and entry.branch == order.branch
-        assert f"order #{order_id} late, {minutes}" in entry.text
-        assert f"queue {split_of(order)[0]:.0f} · cooking {split_of(order)[1]:.0f}" in entry.text
-    words = {"queue": "in the queue", "cooking": "mostly cooking", "driver": "for a driver"}
-    words["road"] = "on the road"
-    assert all(words[part] in entry.text for entry in lines.values()), part
+        lead = f"order #{order_id} late, {order.done_at - order.placed:.0f} min: "
+        lead += f"{minutes[part]:.0f} {PART_TEXT[part]}"
+        assert entry.text.startswith(lead), entry.text
+        for other in shown:
+            if other != part:
+                assert f" · {other} {minutes[other]:.0f}" in entry.text, entry.text
     moments = build_report(sim)["worst_moments"]
     assert moments and all(m["part"] == part for m in moments if m["late"]), moments
 
@@ -200,8 +204,7 @@ BUSY = lab(
 
 
 def watched_run(scenario: Scenario, seed: int | None = None) -> tuple[Simulation, list[Order]]:
-    sim = Simulation(scenario, seed=seed)
-    sim.watched = True
+    sim = Simulation(scenario, seed=seed, watched=True)
     done = collect(sim)
     sim.run()
     return sim, done
@@ -269,8 +272,7 @@ def test_the_money_lines_add_up_to_the_ledger_cause_by_cause(name: str) -> None:
     refunds: the log's money lines, summed by cause, are the ledger's causes and the report's
     revenue, refunds and costs."""
     scenario = STRESS if name == "stress" else load_scenario(name)
-    sim = Simulation(scenario)
-    sim.watched = True
+    sim = Simulation(scenario, watched=True)
     actions = [A.Hire(at=20), A.Upgrade(at=30, chef="c1"), A.HireAgents(at=40, count=1)]
     actions += [A.OpenBranch(at=50, branch="South"), A.PushMenu(at=60, item="pizza", price=15)]
     sim.schedule(actions)
@@ -305,8 +307,7 @@ def test_a_specialty_change_while_paused_shows_the_prep_it_paid_for() -> None:
             "prep": [{"start": 11, "end": 20, "component": "base", "target": 2}],
         },
     )
-    sim = Simulation(shop)
-    sim.watched = True
+    sim = Simulation(shop, watched=True)
     sim.run_until(30.0)  # two bases prepped at the window's start have spoiled; Mario is idle
     balance = sim.ledger.balance
     assert sim.metrics.placed == 0 and sim.chefs["c1"].free

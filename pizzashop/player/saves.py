@@ -67,16 +67,18 @@ def load_save(path: Path) -> SaveFile:
         raise validation_error(str(path), error) from None
 
 
-def new_game(save: SaveFile) -> Simulation:
-    """A fresh simulation of the saved shift with its actions queued (for a replay)."""
-    sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
+def new_game(save: SaveFile, watched: bool = False) -> Simulation:
+    """A fresh simulation of the saved shift with its actions queued (for a replay); `watched`
+    logs it as the game does (every order's life, the money)."""
+    sim = Simulation(save.scenario, save.seed, save.kitchen_strategy, watched)
     sim.schedule(save.actions)
     return sim
 
 
-def restore(save: SaveFile) -> Simulation:
-    """The saved game at the minute it was saved, ready to play on."""
-    sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
+def restore(save: SaveFile, watched: bool = False) -> Simulation:
+    """The saved game at the minute it was saved, ready to play on; `watched` logs it as the
+    game does (every order's life, the money) from the start."""
+    sim = Simulation(save.scenario, save.seed, save.kitchen_strategy, watched)
     sim.schedule([action for action in save.actions if action.at < save.time])
     sim.run_until(save.time)
     for action in save.actions:

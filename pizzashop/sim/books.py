@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from pizzashop.sim.metrics import Sample
-from pizzashop.sim.orders import LOSS_TEXT, PART_TEXT, PARTS, LossCause, OrderState
+from pizzashop.sim.orders import LOSS_TEXT, PARTS, LossCause, OrderState, split_text
 from pizzashop.sim.shop import WORKING, ChefState
 
 if TYPE_CHECKING:
@@ -35,13 +35,6 @@ MONEY_NOUNS: Final = {"revenue": "order", "refunds": "order", "ingredients": "pr
 # Bound once: on Python 3.11 reading an enum member off its class goes through the enum metaclass
 # (about 0.2 µs), and `Final` lets the compiled build keep them in C variables.
 _ORDER_DELIVERED: Final = OrderState.DELIVERED
-
-
-def split_text(queue: float, cooking: float, driver: float, road: float, delivers: bool) -> str:
-    """The minutes in each part, e.g. "queue 5 · cooking 10 · driver 2 · road 6"; the last two
-    only if the shop delivers."""
-    text = f"queue {queue:.0f} · cooking {cooking:.0f}"
-    return text + f" · driver {driver:.0f} · road {road:.0f}" if delivers else text
 
 
 def signed_money(amount: float) -> str:
@@ -102,7 +95,8 @@ class Books:
         on_time = order.on_time = latency <= self.on_time_minutes
         metrics = self.metrics
         metrics.deliver(now, latency, on_time)
-        queue, cooking, driver, road = order.split()
+        minutes = order.split()
+        queue, cooking, driver, road = minutes
         metrics.split.add(queue, cooking, driver, road)
         if not on_time:
             self._late(order, latency)
@@ -111,7 +105,7 @@ class Books:
                 now,
                 "delivered",
                 f"order #{order.id} delivered in {latency:.0f} min: "
-                + split_text(queue, cooking, driver, road, self.delivery.enabled),
+                + split_text(minutes, self.delivery.enabled),
                 order.branch or "",
                 "",
                 order.id,
@@ -152,7 +146,8 @@ class Books:
         over what it takes in a quiet shop (no queue, the dish's own cook time, a driver at
         once, the road from the nearest open branch) named in the log and the worst moments."""
         now = self.loop.now
-        queue, cooking, driver, road = order.split()
+        minutes = order.split()
+        queue, cooking, driver, road = minutes
         prices = self.menu.versions[order.menu_version]
         cook = max(prices[task.item][1] for task in order.tasks)
         trip = 0.0
@@ -171,8 +166,8 @@ class Books:
         metrics.record(
             now,
             "late",
-            f"order #{order.id} late, {latency:.0f} min, mostly {PART_TEXT[part]}: "
-            + split_text(queue, cooking, driver, road, self.delivery.enabled),
+            f"order #{order.id} late, {latency:.0f} min: "
+            + split_text(minutes, self.delivery.enabled, part),
             order.branch or "",
             "",
             order.id,

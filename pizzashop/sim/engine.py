@@ -45,7 +45,11 @@ class Simulation(Dispatcher):
     """One shift of one shop, deterministic for a scenario, a seed and a list of timed actions."""
 
     def __init__(
-        self, scenario: Scenario, seed: int | None = None, kitchen_strategy: str | None = None
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        kitchen_strategy: str | None = None,
+        watched: bool = False,
     ) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
@@ -74,6 +78,7 @@ class Simulation(Dispatcher):
         front_door = self.front_door = FrontDoor(shop, menu, kitchen, books, self.streams)
         timeline = self.timeline = Timeline(shop, menu, kitchen, books, self.streams)
         self._stages = Stages(shop, menu, books, drivers, kitchen, roster, front_door, timeline)
+        books.watched = watched  # the game's log: every order's life, the money (see `watched`)
         # The shop as the scenario opens it, then everything the shift has planned.
         strategy = kitchen_strategy or scenario.routing.kitchen
         for branch in self.branches:
@@ -261,10 +266,6 @@ class Simulation(Dispatcher):
         order's life (placed, cooking, delivered) and the money as it moves. Lost and late
         orders, warnings and the shop's own events are logged always."""
         return self.books.watched
-
-    @watched.setter
-    def watched(self, on: bool) -> None:
-        self.books.watched = on
 
     def chef_minutes(self) -> tuple[float, float]:
         """Chef-minutes busy (cooking or prepping) and on duty over the shift: since the doors

@@ -12,6 +12,7 @@ item is done, with any wait between its items and any interruption), waiting for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
@@ -57,6 +58,21 @@ PART_TEXT: Final = {
     "driver": "waiting for a driver",
     "road": "on the road",
 }
+
+
+def parts_of(delivers: bool) -> tuple[str, ...]:
+    """The parts an order's time has: no driver or road where the shop does not deliver."""
+    return PARTS if delivers else PARTS[:2]
+
+
+def split_text(minutes: Sequence[float], delivers: bool, first: str | None = None) -> str:
+    """Minutes by part (`minutes` in `PARTS` order), e.g. "queue 5 · cooking 10 · driver 2 ·
+    road 6"; `first` leads, in words: "35 waiting for a driver · queue 1 · …"."""
+    shown = parts_of(delivers)
+    words = [f"{part} {minutes[PARTS.index(part)]:.0f}" for part in shown if part != first]
+    if first is not None:
+        words.insert(0, f"{minutes[PARTS.index(first)]:.0f} {PART_TEXT[first]}")
+    return " · ".join(words)
 
 
 _PLACED: Final = OrderState.PLACED  # bound once: an enum member read off its class is slow on 3.11
