@@ -34,7 +34,13 @@ SPEEDS = (1, 2, 4, 8)
 MINUTES_PER_SECOND = 1.0
 """At 1× one sim minute passes per wall second: a 10-hour shift takes 10 minutes."""
 
-LOG_MOMENTS = {"remap": "remap", "menu": "menu", "power": "outage", "staff": "leave"}
+LOG_MOMENTS = {
+    "remap": "remap",
+    "menu": "menu",
+    "power": "outage",
+    "staff": "leave",
+    "late": "late",
+}
 """Event-log kinds, in the codex's words."""
 HOLD_SECONDS = 6.0
 HOLD_MINUTES = 3.0
@@ -121,7 +127,7 @@ class Game:
         `versus` names the routing strategy of a rival shift on the same orders."""
         if mode is Mode.SANDBOX:
             scenario = sandbox(scenario)
-        sim = Simulation(scenario, seed=seed)
+        sim = Simulation(scenario, seed=seed, watched=True)  # the log follows every order
         sim.schedule(list(actions))
         rival = None
         if versus is not None:
@@ -132,12 +138,12 @@ class Game:
     def resume(cls, save: SaveFile) -> Game:
         """A saved game at the minute it was saved, paused (a sandbox save stays a sandbox)."""
         mode = Mode.SANDBOX if is_sandbox(save.scenario) else Mode.PLAY
-        return cls(restore(save), paused=True, mode=mode)
+        return cls(restore(save, watched=True), paused=True, mode=mode)
 
     @classmethod
     def replay(cls, save: SaveFile) -> Game:
         """A finished shift watched from the start, its actions taken from the file."""
-        return cls(new_game(save), paused=True, mode=Mode.REPLAY)
+        return cls(new_game(save, watched=True), paused=True, mode=Mode.REPLAY)
 
     @property
     def versus(self) -> str | None:

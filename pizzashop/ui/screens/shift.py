@@ -87,7 +87,7 @@ class ShiftScreen(Screen[None]):
         with Horizontal(id="main"):
             yield ShopBoard(self.game, id="board")
             yield MetricsPanel(sim, id="metrics")
-        yield EventLog(sim.clock, id="log")
+        yield EventLog(sim.clock, branches=len(sim.branches) > 1, id="log")
         yield ShopFooter(compact=True)
 
     def on_mount(self) -> None:

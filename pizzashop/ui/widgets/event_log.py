@@ -1,4 +1,7 @@
-"""The event log: the sim's structured log, newest at the bottom, filterable by kind and branch."""
+"""The event log: the sim's structured log, newest at the bottom, filterable by kind and branch.
+
+In a game it follows every order (placed, cooking, delivered, late with where its time went,
+lost with its cause) and the money as it moves, beside the shop's own events."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ TRIM = 500
 
 KIND_CLASS = {
     "lost": "log--bad",
+    "late": "log--bad",
     "refused": "log--bad",
     "warning": "log--warning",
     "power": "log--warning",
@@ -23,7 +27,12 @@ KIND_CLASS = {
     "action": "log--good",
     "remap": "log--accent",
     "menu": "log--accent",
+    "money": "log--accent",
 }
+"""Kinds not listed (placed, cooking, delivered, shift) are muted: the everyday."""
+LOUD = frozenset({"lost", "late", "refused", "warning"})
+"""Kinds whose text is coloured too, not only their kind."""
+KIND_WIDTH = max(len(kind) for kind in ("delivered", *KIND_CLASS))
 
 
 class EventLog(LinePanel):
@@ -41,9 +50,13 @@ class EventLog(LinePanel):
         "log--muted",
     }
 
-    def __init__(self, clock: Callable[[float], str], *, id: str | None = None) -> None:
+    def __init__(
+        self, clock: Callable[[float], str], *, branches: bool = True, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.clock = clock
+        self.branches = branches
+        """Whether to give each line its branch (not in a one-branch shop, to leave room)."""
         self.kind: str | None = None
         self.branch: str | None = None
 
@@ -70,9 +83,10 @@ class EventLog(LinePanel):
     def render_row(self, row: Hashable, width: int) -> Text:
         assert isinstance(row, LogEntry)
         style = self.style(KIND_CLASS.get(row.kind, "log--muted"))
+        branch = cell(row.branch, 9) if self.branches and width >= 60 else ""
         return line(
             (self.clock(row.time) + " ", self.style("log--time")),
-            (cell(row.kind, 8), style),
-            (cell(row.branch, 9) if width >= 60 else "", self.style("log--muted")),
-            (row.text, style if row.kind in ("lost", "refused", "warning") else ""),
+            (cell(row.kind, KIND_WIDTH + 1), style),
+            (branch, self.style("log--muted")),
+            (row.text, style if row.kind in LOUD else ""),
         )
