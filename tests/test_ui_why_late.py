@@ -9,7 +9,7 @@ remap meter and its hint appear only where hashing is in play.
 from __future__ import annotations
 
 import pytest
-from helpers import chefs, collect, lab
+from helpers import STRESS, chefs, collect, lab
 from test_first_hour_sim import busy_between
 from test_ui_campaign import finish, past_briefing, text_of
 from test_ui_first_hour import level_app, run_minutes, shift
@@ -285,3 +285,26 @@ async def test_a_continued_game_s_log_shows_its_newest_lines() -> None:
         lines = log_lines(screen)
         assert len(lines) > 20 and any(" placed " in line for line in lines)
         assert visible_log(screen)[-1] == lines[-1]
+
+
+@playing
+async def test_filtering_on_warnings_finds_those_the_order_lines_pushed_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A busy day's order lines roll the bounded log over; a filter on the shop's own kinds
+    still lists every warning, read from where they are kept apart."""
+    monkeypatch.setattr("pizzashop.sim.metrics.LOG_LIMIT", 80)
+    app = PizzaShopApp(STRESS, 0, paused=True, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = shift(app)
+        await play_to(pilot, screen, 200)
+        metrics = screen.game.sim.metrics
+        warnings = [e for e in metrics.shop_log if e.kind == "warning"]
+        assert len(warnings) > len([e for e in metrics.log if e.kind == "warning"])
+        await pilot.press("f")
+        dialog = app.screen
+        assert isinstance(dialog, LogFilterDialog) and "warning" in dialog.kinds
+        dialog.query_one("#kind", Select).value = "warning"
+        await pilot.click("#ok")
+        await pilot.pause()
+        assert list(screen.query_one(EventLog).rows) == warnings

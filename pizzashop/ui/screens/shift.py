@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from pizzashop.player.library import delete_save, save_game
-from pizzashop.sim import Action
+from pizzashop.sim import ORDER_KINDS, Action
 from pizzashop.sim.live import goal_standings, live_report
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.frames import FrameClock
@@ -276,7 +276,8 @@ class ShiftScreen(Screen[None]):
 
     def action_filter_log(self) -> None:
         log = self.query_one(EventLog)
-        kinds = {entry.kind for entry in self.game.sim.metrics.log}
+        metrics = self.game.sim.metrics
+        kinds = {entry.kind for entry in (*metrics.log, *metrics.shop_log)}
         if log.kind is not None:
             kinds.add(log.kind)
         branches = [branch.name for branch in self.game.sim.branches]
@@ -285,7 +286,12 @@ class ShiftScreen(Screen[None]):
 
     def _set_log_filter(self, choice: tuple[str | None, str | None] | None) -> None:
         if choice is not None:
-            self.query_one(EventLog).refilter(*choice, self.game.sim.metrics.log)
+            kind, metrics = choice[0], self.game.sim.metrics
+            # The shop's own lines are kept apart too, so a busy day's orders never push them
+            # out: a filter on one of their kinds reads them all from there.
+            shop_kind = kind is not None and kind not in ORDER_KINDS
+            entries = metrics.shop_log if shop_kind else metrics.log
+            self.query_one(EventLog).refilter(*choice, entries)
             self._title_log()
 
     def _title_log(self) -> None:
