@@ -61,6 +61,27 @@ def test_a_quiet_order_splits_into_its_cook_time_and_the_road() -> None:
             assert queue + cooking + driver + road == pytest.approx(order.done_at - order.placed)
 
 
+def test_the_split_follows_the_item_that_came_out_last() -> None:
+    """An item that waits, behind its own order's other item or in a dark kitchen, is queueing;
+    cooking is the last item's own time in the oven. One chef: the first order's pizza (10 min),
+    then its bread (4 min); a later order's pizza cut off by a power cut goes back in line."""
+    menu = {
+        "pizza": {"price": 10, "cook_minutes": 10, "service": "fixed"},
+        "bread": {"price": 4, "cook_minutes": 4, "service": "fixed", "weight": 0, "addon": 1.0},
+    }
+    _, done = run(lab(menu=menu, demand={"rate_per_hour": 2}))
+    first = min(done, key=lambda order: order.id)
+    assert first.items == ["pizza", "bread"] and first.started == first.placed
+    assert split_of(first) == pytest.approx((10.0, 4.0, 0.0, 0.0))
+
+    quiet = run(lab(demand={"rate_per_hour": 2}))[1]
+    cooking = min(quiet, key=lambda order: order.id)
+    cut = {"kind": "outage", "at": cooking.placed + 5, "duration": 30, "branch": "Central"}
+    dark = run(lab(demand={"rate_per_hour": 2}, timeline=[cut]))[1]
+    order = next(o for o in dark if o.id == cooking.id)
+    assert split_of(order) == pytest.approx((35.0, 10.0, 0.0, 0.0))
+
+
 def test_the_report_splits_latency_over_delivered_and_late_orders() -> None:
     """`latency_split` is the mean of each part over delivered orders, `latency_split_late` over
     the late ones; order to door stays the headline (p50/p95/p99 unchanged beside it)."""

@@ -325,7 +325,8 @@ class Kitchen:
         order = task.order
         if order is not None:  # None: the order was lost while this item cooked
             order.remaining -= 1
-            if order.remaining == 0:
+            if order.remaining == 0:  # this item came out last: its wait was the order's
+                order.oven_at = task.started
                 self.drivers.ready(order, chef.branch)
         return chef
 

@@ -5,9 +5,10 @@ a cause. Its items are tasks: a kitchen may cook them on different chefs, and th
 when the last one is done. Every lost order carries exactly one `LossCause`.
 
 A delivered order's time splits into four parts (`PARTS`), the same in the log, the live view and
-the report: waiting in the queue (placed → its first item starts cooking), cooking (→ its last
-item is done, with any wait between its items and any interruption), waiting for a driver
-(→ a driver leaves with it) and the road (→ the door, with the handoff).
+the report, along the item that came out of the oven last: waiting in the queue (placed → that
+item goes in the oven for good: a wait behind other items, its own order's or others', or in a
+dark kitchen, is queueing), cooking (→ it comes out), waiting for a driver (→ a driver leaves
+with the order) and the road (→ the door, with the handoff).
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class Order:
         "left_at",
         "menu_version",
         "on_time",
+        "oven_at",
         "patience",
         "placed",
         "ready_at",
@@ -144,7 +146,8 @@ class Order:
         self.state = _PLACED
         self.cause: LossCause | None = None
         self.started = -1.0  # its first item went in the oven
-        self.ready_at = -1.0  # its last item came out
+        self.oven_at = -1.0  # the item that came out last went in
+        self.ready_at = -1.0  # and came out
         self.left_at = -1.0  # a driver left with it (ready_at when the shop does not deliver)
         self.done_at = -1.0
         self.on_time = False
@@ -166,8 +169,8 @@ class Order:
     def split(self) -> tuple[float, float, float, float]:
         """A delivered order's minutes in each of `PARTS`: queue, cooking, driver, road."""
         return (
-            self.started - self.placed,
-            self.ready_at - self.started,
+            self.oven_at - self.placed,
+            self.ready_at - self.oven_at,
             self.left_at - self.ready_at,
             self.done_at - self.left_at,
         )
