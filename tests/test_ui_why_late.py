@@ -25,7 +25,7 @@ from pizzashop.ui.app import PizzaShopApp
 from pizzashop.ui.game import Game
 from pizzashop.ui.screens.dialogs import LogFilterDialog
 from pizzashop.ui.screens.shift import ShiftScreen
-from pizzashop.ui.widgets.event_log import EventLog
+from pizzashop.ui.widgets.event_log import EVERYDAY, EventLog
 from pizzashop.ui.widgets.metrics import MetricsPanel
 from pizzashop.ui.widgets.status import StatusBar
 
@@ -35,9 +35,13 @@ SIZES = [(80, 24), (120, 40)]
 
 
 async def play_to(pilot: Pilot[None], screen: ShiftScreen, minute: float) -> None:
-    """Run the shop to `minute` at 8×, resuming after the pause a level's first warning makes."""
+    """Run the shop to `minute` at 8×, resuming after the pause a level's first warning makes,
+    then pause (which shows every log line still waiting for the next showing)."""
     while screen.game.sim.now < minute - 1e-9 and not screen.game.sim.finished:
         await run_minutes(pilot, screen, minute - screen.game.sim.now)
+    if not screen.game.paused:
+        await pilot.press("space")
+    await pilot.pause()
 
 
 def log_lines(screen: ShiftScreen) -> list[str]:
@@ -254,6 +258,32 @@ async def test_regulars_who_know_their_chef_meter_the_remaps() -> None:
 
 
 # ------------------------------------------------------- many lines at once still follow
+
+
+@playing
+async def test_running_the_log_shows_everyday_lines_once_a_second_and_the_rest_at_once() -> None:
+    """At 8× many frames bring an order's line, and each showing repaints the whole log: the
+    orders' and the money's lines are shown together once a wall second; a warning, an action
+    or an outage shows at once, with everything waiting; pausing shows everything."""
+    app = level_app("regulars")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await past_briefing(pilot)
+        sim, log = screen.game.sim, screen.query_one(EventLog)
+        await pilot.press("4")
+        showings, shown, busy_frames, logged = 0, len(log.rows), 0, sim.metrics.log_total
+        for _ in range(150):  # ten wall seconds in frames of the timer's size
+            screen.game.paused = False
+            screen.tick(1 / 15)
+            busy_frames += sim.metrics.log_total != logged
+            logged = sim.metrics.log_total
+            showings += len(log.rows) != shown
+            shown = len(log.rows)
+            on_screen = set(log.rows)
+            assert all(e in on_screen for e in sim.metrics.log if e.kind not in EVERYDAY)
+        urgent = sum(e.kind not in EVERYDAY for e in sim.metrics.log)
+        assert showings <= 10 + urgent < busy_frames / 2, (showings, urgent, busy_frames)
+        await pilot.press("space")
+        assert screen.game.paused and list(log.rows) == list(sim.metrics.log)
 
 
 @playing

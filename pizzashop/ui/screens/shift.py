@@ -132,7 +132,8 @@ class ShiftScreen(Screen[None]):
         news = game.news()
         report = live_report(game.sim)
         standings = goal_standings(game.sim, report)
-        self.query_one(EventLog).add(news.entries)
+        running = not game.paused and not game.sim.finished
+        self.query_one(EventLog).add(news.entries, game.wall if running else None)
         self.query_one(StatusBar).update_status(report, standings)
         self.query_one(ShopBoard).update_board()
         warnings = list(game.warnings.values())
