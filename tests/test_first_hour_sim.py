@@ -42,10 +42,6 @@ ROAD = {
 }
 
 
-def split_of(order: Order) -> tuple[float, ...]:
-    return order.split()
-
-
 # ------------------------------------------------------------ 4: where a late order's time went
 
 
@@ -53,10 +49,10 @@ def test_a_quiet_order_splits_into_its_cook_time_and_the_road() -> None:
     """The first order of a quiet day: no queue, its cook time, a driver at once, the road."""
     _, done = run(lab(**ROAD, demand={"rate_per_hour": 2}, branch={"agents": 2}))
     first = min(done, key=lambda order: order.id)
-    assert split_of(first) == pytest.approx((0.0, 10.0, 0.0, 6.0))
+    assert first.split() == pytest.approx((0.0, 10.0, 0.0, 6.0))
     for order in done:
         if order.cause is None:
-            queue, cooking, driver, road = split_of(order)
+            queue, cooking, driver, road = order.split()
             assert min(queue, cooking, driver) >= 0.0 and road == pytest.approx(6.0)
             assert queue + cooking + driver + road == pytest.approx(order.done_at - order.placed)
 
@@ -72,14 +68,14 @@ def test_the_split_follows_the_item_that_came_out_last() -> None:
     _, done = run(lab(menu=menu, demand={"rate_per_hour": 2}))
     first = min(done, key=lambda order: order.id)
     assert first.items == ["pizza", "bread"] and first.started == first.placed
-    assert split_of(first) == pytest.approx((10.0, 4.0, 0.0, 0.0))
+    assert first.split() == pytest.approx((10.0, 4.0, 0.0, 0.0))
 
     quiet = run(lab(demand={"rate_per_hour": 2}))[1]
     cooking = min(quiet, key=lambda order: order.id)
     cut = {"kind": "outage", "at": cooking.placed + 5, "duration": 30, "branch": "Central"}
     dark = run(lab(demand={"rate_per_hour": 2}, timeline=[cut]))[1]
     order = next(o for o in dark if o.id == cooking.id)
-    assert split_of(order) == pytest.approx((35.0, 10.0, 0.0, 0.0))
+    assert order.split() == pytest.approx((35.0, 10.0, 0.0, 0.0))
 
 
 def test_the_report_splits_latency_over_delivered_and_late_orders() -> None:
@@ -95,7 +91,7 @@ def test_the_report_splits_latency_over_delivered_and_late_orders() -> None:
         report["orders_late"] == len(late) == report["orders_delivered"] - report["orders_on_time"]
     )
     for key, orders in (("latency_split", delivered), ("latency_split_late", late)):
-        means = [math.fsum(split_of(o)[i] for o in orders) / len(orders) for i in range(4)]
+        means = [math.fsum(o.split()[i] for o in orders) / len(orders) for i in range(4)]
         assert list(report[key]) == list(PARTS)
         assert list(report[key].values()) == pytest.approx(means, abs=1e-4)
     assert sum(report["latency_split"].values()) == pytest.approx(
@@ -108,7 +104,7 @@ def test_the_live_report_splits_what_is_delivered_so_far() -> None:
     done = collect(sim)
     sim.run_until(120.0)
     delivered = [o for o in done if o.cause is None]
-    queue = math.fsum(split_of(o)[0] for o in delivered) / len(delivered)
+    queue = math.fsum(o.split()[0] for o in delivered) / len(delivered)
     assert live_report(sim)["latency_split"]["queue"] == pytest.approx(queue, abs=1e-4)
 
 
@@ -152,7 +148,7 @@ def test_each_late_order_is_logged_with_the_part_of_its_time_that_grew(part: str
     shown = PARTS if sim.scenario.delivery.enabled else PARTS[:2]
     for order_id, entry in lines.items():
         order = late[order_id]
-        minutes = dict(zip(PARTS, split_of(order), strict=True))
+        minutes = dict(zip(PARTS, order.split(), strict=True))
         assert entry.time == order.done_at and entry.branch == order.branch
         lead = f"order #{order_id} late, {order.done_at - order.placed:.0f} min: "
         lead += f"{minutes[part]:.0f} {PART_TEXT[part]}"
