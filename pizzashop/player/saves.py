@@ -73,22 +73,28 @@ def load_save(path: Path) -> SaveFile:
         raise validation_error(str(path), error) from None
 
 
-def _simulation(save: SaveFile) -> Simulation:
+def _simulation(save: SaveFile, watched: bool) -> Simulation:
     return Simulation(
-        save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy, room=save.room
+        save.scenario,
+        seed=save.seed,
+        kitchen_strategy=save.kitchen_strategy,
+        watched=watched,
+        room=save.room,
     )
 
 
-def new_game(save: SaveFile) -> Simulation:
-    """A fresh simulation of the saved shift with its actions queued (for a replay)."""
-    sim = _simulation(save)
+def new_game(save: SaveFile, watched: bool = False) -> Simulation:
+    """A fresh simulation of the saved shift with its actions queued (for a replay); `watched`
+    logs it as the game does (every order's life, the money)."""
+    sim = _simulation(save, watched)
     sim.schedule(save.actions)
     return sim
 
 
-def restore(save: SaveFile) -> Simulation:
-    """The saved game at the minute it was saved, ready to play on."""
-    sim = _simulation(save)
+def restore(save: SaveFile, watched: bool = False) -> Simulation:
+    """The saved game at the minute it was saved, ready to play on; `watched` logs it as the
+    game does (every order's life, the money) from the start."""
+    sim = _simulation(save, watched)
     sim.schedule([action for action in save.actions if action.at < save.time])
     if save.kind == "replay":  # the shift had ended at this minute: end it here too
         sim.run()

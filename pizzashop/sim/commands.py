@@ -198,9 +198,11 @@ def hire_agents(s: Stages, action: a.HireAgents) -> str:
     if not delivery.enabled:
         raise Refused("this shop does not deliver")
     cost = delivery.agent_hire_cost * action.count
-    _pay(s, "hiring", cost, f"{action.count} delivery agent(s)")
+    hired = f"{action.count} driver" + ("" if action.count == 1 else "s")
+    _pay(s, "hiring", cost, f"hiring {hired}")
     s.drivers.hire(branch, action.count)
-    return f"{branch.name} has {len(branch.agents)} delivery agents"
+    drivers = len(branch.agents)
+    return f"hired {hired}: {branch.name} has {drivers} driver" + ("" if drivers == 1 else "s")
 
 
 def push_menu(s: Stages, action: a.PushMenu) -> str:

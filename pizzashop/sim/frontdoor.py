@@ -96,6 +96,8 @@ class FrontDoor:
         if isinstance(target, Branch):  # not LossCause: isinstance on an enum class is slower
             self.kitchen.accept(order, target)
         else:
+            if target is LossCause.BRANCH_DARK:  # lost at the dark branch that would take it
+                order.branch = next(b.name for b in self._reach[order.area] if b.is_open)
             self.books.lost(order, target)
 
     def route(self, order: Order) -> Branch | LossCause:

@@ -20,6 +20,7 @@ from pizzashop.sim.shop import ChefState
 from pizzashop.sim.streams import exponential
 
 if TYPE_CHECKING:
+    from pizzashop.sim.books import Books
     from pizzashop.sim.kitchen import Kitchen
     from pizzashop.sim.menu import Menu
     from pizzashop.sim.shop import Branch, Shop
@@ -29,12 +30,15 @@ if TYPE_CHECKING:
 class Timeline:
     """Schedules disruptions and menu updates; runs power cuts and menu roll-outs."""
 
-    def __init__(self, shop: Shop, menu: Menu, kitchen: Kitchen, streams: Streams) -> None:
+    def __init__(
+        self, shop: Shop, menu: Menu, kitchen: Kitchen, books: Books, streams: Streams
+    ) -> None:
         self.shop = shop
         self.loop = shop.loop
         self.metrics = shop.metrics
         self.menu = menu
         self.kitchen = kitchen
+        self.books = books
         self.streams = streams
         self._wired: dict[int, bool] = {}
         """Branch index -> whether the scenario's timeline has its power on (unset: on)."""
@@ -111,6 +115,7 @@ class Timeline:
                 self.kitchen.interrupt(chef)
                 chef.state = ChefState.NO_POWER
         self.metrics.record(now, "power", f"power cut at {branch.name}", branch.name)
+        self.books.recheck(branch)
 
     # ----------------------------------------------------------------- menu
 
@@ -121,6 +126,9 @@ class Timeline:
         for branch in self.shop.branches:
             self.loop.at(now + branch.menu_delay, events.MENU_ARRIVES, (branch, version))
         self.metrics.record(now, "menu", f"menu v{version}: {item} changed")
+        for branch in self.shop.branches:
+            if branch.menu_delay > 0:  # it cooks the old menu a while: orders will be stale
+                self.books.recheck(branch)
         return version
 
     def timeline_menu(self, event: MenuUpdate) -> None:

@@ -35,7 +35,13 @@ from pizzashop.sim import (
 )
 from pizzashop.sim.pace import MINUTES_PER_SECOND, SPEEDS
 
-LOG_MOMENTS = {"remap": "remap", "menu": "menu", "power": "outage", "staff": "leave"}
+LOG_MOMENTS = {
+    "remap": "remap",
+    "menu": "menu",
+    "power": "outage",
+    "staff": "leave",
+    "late": "late",
+}
 """Event-log kinds, in the codex's words."""
 HOLD_SECONDS = 6.0
 HOLD_MINUTES = 3.0
@@ -130,7 +136,8 @@ class Game:
         in an instructor's room (its game-day disruptions apply)."""
         if mode is Mode.SANDBOX:
             scenario = sandbox(scenario)
-        sim = Simulation(scenario, seed=seed, room=room)
+        # the log follows every order
+        sim = Simulation(scenario, seed=seed, watched=True, room=room)
         sim.schedule(list(actions))
         rival = None
         if versus is not None:
@@ -141,12 +148,12 @@ class Game:
     def resume(cls, save: SaveFile) -> Game:
         """A saved game at the minute it was saved, paused (a sandbox save stays a sandbox)."""
         mode = Mode.SANDBOX if is_sandbox(save.scenario) else Mode.PLAY
-        return cls(restore(save), paused=True, mode=mode)
+        return cls(restore(save, watched=True), paused=True, mode=mode)
 
     @classmethod
     def replay(cls, save: SaveFile) -> Game:
         """A finished shift watched from the start, its actions taken from the file."""
-        return cls(new_game(save), paused=True, mode=Mode.REPLAY)
+        return cls(new_game(save, watched=True), paused=True, mode=Mode.REPLAY)
 
     @property
     def versus(self) -> str | None:

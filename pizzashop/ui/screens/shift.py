@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from pizzashop.player.library import delete_save, save_game, shown_error, shown_path
-from pizzashop.sim import Action
+from pizzashop.sim import ORDER_KINDS, Action
 from pizzashop.sim.live import goal_standings, live_report
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.frames import FrameClock
@@ -86,7 +86,7 @@ class ShiftScreen(Screen[None]):
         with Horizontal(id="main"):
             yield ShopBoard(self.game, id="board")
             yield MetricsPanel(sim, id="metrics")
-        yield EventLog(sim.clock, id="log")
+        yield EventLog(sim.clock, branches=len(sim.branches) > 1, id="log")
         yield ShopFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -131,7 +131,8 @@ class ShiftScreen(Screen[None]):
         news = game.news()
         report = live_report(game.sim)
         standings = goal_standings(game.sim, report)
-        self.query_one(EventLog).add(news.entries)
+        running = not game.paused and not game.sim.finished
+        self.query_one(EventLog).add(news.entries, game.wall if running else None)
         self.query_one(StatusBar).update_status(report, standings)
         self.query_one(ShopBoard).update_board()
         warnings = list(game.warnings.values())
@@ -290,7 +291,8 @@ class ShiftScreen(Screen[None]):
 
     def action_filter_log(self) -> None:
         log = self.query_one(EventLog)
-        kinds = {entry.kind for entry in self.game.sim.metrics.log}
+        metrics = self.game.sim.metrics
+        kinds = {entry.kind for entry in (*metrics.log, *metrics.shop_log)}
         if log.kind is not None:
             kinds.add(log.kind)
         branches = [branch.name for branch in self.game.sim.branches]
@@ -299,7 +301,12 @@ class ShiftScreen(Screen[None]):
 
     def _set_log_filter(self, choice: tuple[str | None, str | None] | None) -> None:
         if choice is not None:
-            self.query_one(EventLog).refilter(*choice, self.game.sim.metrics.log)
+            kind, metrics = choice[0], self.game.sim.metrics
+            # The shop's own lines are kept apart too, so a busy day's orders never push them
+            # out: a filter on one of their kinds reads them all from there.
+            shop_kind = kind is not None and kind not in ORDER_KINDS
+            entries = metrics.shop_log if shop_kind else metrics.log
+            self.query_one(EventLog).refilter(*choice, entries)
             self._title_log()
 
     def _title_log(self) -> None:
