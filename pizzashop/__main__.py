@@ -2,4 +2,5 @@
 
 from pizzashop.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process (`levels check --jobs`) imports it
+    raise SystemExit(main())

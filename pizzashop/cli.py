@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -25,8 +28,14 @@ from pizzashop.sim import (
     load_actions,
     load_scenario,
 )
+from pizzashop.sim.baseline import baselines
 from pizzashop.sim.campaign import levels
-from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
+from pizzashop.sim.files import MAX_FILE_BYTES, one_line, parse_actions, parse_scenario, read_data
+from pizzashop.sim.levelcheck import SEEDS as CHECK_SEEDS
+from pizzashop.sim.levelcheck import check_levels, passed
+from pizzashop.workshop.room import is_room_data, parse_room
+from pizzashop.workshop.roomcommands import add_room_parser, room_command
+from pizzashop.workshop.sandbox import LIMITS
 
 if TYPE_CHECKING:
     from pizzashop.workshop.leaderboard import Entry
@@ -51,6 +60,21 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"{value} is out of range (0 … 2^63-1)")
     return value
+
+
+def _count(least: int, most: int) -> Callable[[str], int]:
+    """An argument type: a whole number from `least` to `most`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not least <= value <= most:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({least} … {most})")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,25 +105,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a whole shift headless and print the report")
     run.add_argument("scenario", help="a bundled scenario's name or a TOML path")
+    files = f"TOML or JSON file of actions (a regular file, at most {MAX_FILE_BYTES >> 20} MiB)"
     run.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
-    run.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    run.add_argument("--actions", type=Path, default=None, help=files)
+    limits = LIMITS
     strategy_help = (
         f"kitchen routing for every branch: {', '.join(KITCHEN_STRATEGIES)}, "
-        "or your own router as path/to/file.py:ClassName"
+        "or your own router as path/to/file.py:ClassName, run in a separate process that may "
+        f"take {limits.call_seconds:g} s a decision and {limits.run_seconds:g} s a run, use "
+        f"{limits.memory_bytes >> 20} MiB, and not fork, run programs, use the network or write "
+        "files"
     )
     run.add_argument("--strategy", default=None, help=strategy_help)
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
-    grade = commands.add_parser(
-        "grade", help="grade an entry over a level's seeds (JSON) and record it on the leaderboard"
+    grade_help = (
+        "grade an entry over a level's seeds (JSON) and record it on the leaderboard (an "
+        "edited copy of a bundled level goes on a board of its own, never on the level's)"
     )
+    grade = commands.add_parser("grade", help=grade_help, description=grade_help)
     grade.add_argument("scenario", help="a level's id, a bundled scenario or a TOML path")
-    grade.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    grade.add_argument("--actions", type=Path, default=None, help=files)
     grade.add_argument("--strategy", default=None, help=strategy_help)
     grade.add_argument("--name", default=None, help="the name on the leaderboard")
 
     scores = commands.add_parser("scores", help="the leaderboard of a level")
-    scores.add_argument("scenario", help="a level's id or a scenario's name")
+    scores.add_argument(
+        "scenario", help="a level's id, a bundled scenario or a TOML path (that file's own board)"
+    )
     scores.add_argument("--seed", type=_seed, default=None, help="only this seed")
     scores_view = scores.add_mutually_exclusive_group()
     scores_view.add_argument("--json", action="store_true", help="print one JSON object")
@@ -108,42 +141,94 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scores.add_argument("--leaderboard", default=None, help=STORE_HELP)
 
+    size = f"{MAX_FILE_BYTES >> 20} MiB"
     levels = commands.add_parser("levels", help="list the campaign levels in play order")
     levels.add_argument("--json", action="store_true", help="print one JSON array")
+    level_commands = levels.add_subparsers(
+        dest="levels_command", metavar="check", parser_class=_Parser
+    )
+    check = level_commands.add_parser(
+        "check",
+        help="search for ways to win each level without its concept (status 1 if one wins)",
+    )
+    check.add_argument("level", nargs="?", default=None, help="one level's id (default: all)")
+    check.add_argument(
+        "--seeds",
+        type=_count(CHECK_SEEDS, 1000),
+        default=CHECK_SEEDS,
+        metavar="N",
+        help=f"play each strategy on the level's seed and the next N-1 (default and least: "
+        f"{CHECK_SEEDS})",
+    )
+    check.add_argument(
+        "--jobs",
+        type=_count(1, 64),
+        default=None,
+        metavar="N",
+        help="levels checked at once, each in its own process (default: the machine's CPUs)",
+    )
+    check.add_argument(
+        "--deep",
+        action="store_true",
+        help="no screening: every move on every seed, every pair of the best 40 (minutes)",
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON array")
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
     commands.add_parser("strategies", help="list the routing strategies")
-    validate = commands.add_parser("validate", help="check a scenario or action file")
+    validate_help = f"check a scenario or action file (a regular file, at most {size})"
+    validate = commands.add_parser("validate", help=validate_help, description=validate_help)
     validate.add_argument("file", type=Path)
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     add_serve_parser(commands)
+    add_room_parser(commands)
     return parser
 
 
-def resolve_strategy(spec: str | None) -> str | None:
-    """A registered strategy's name, or a participant's `file.py:Class` loaded and registered."""
+@contextmanager
+def routing(spec: str | None) -> Iterator[str | None]:
+    """The kitchen strategy `spec` names while the block runs: a registered one, or a
+    participant's `file.py:Class`, run in a sandboxed child process until the block ends."""
     if spec is None or spec in KITCHEN_STRATEGIES:
-        return spec
-    if ":" in spec:
-        from pizzashop.workshop.strategies import load_player_strategy
+        yield spec
+    elif ":" in spec:
+        from pizzashop.workshop.strategies import player_router
 
-        return load_player_strategy(spec)
-    choices = ", ".join(KITCHEN_STRATEGIES)
-    raise InputError(
-        "--strategy", "", f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
-    )
+        with player_router(spec) as name:
+            yield name
+    else:
+        choices = ", ".join(KITCHEN_STRATEGIES)
+        problem = f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
+        raise InputError("--strategy", "", problem)
+
+
+def strategy_allowed(scenario: Scenario, spec: str | None) -> None:
+    """A `--strategy` sets the kitchen's routing, which the game lets a player choose only where
+    the scenario allows `route_kitchen`; elsewhere it is bad input, refused before anything runs."""
+    allowed = scenario.allowed_actions
+    if spec is not None and allowed is not None and "route_kitchen" not in allowed:
+        raise InputError(
+            "--strategy",
+            "",
+            f"{scenario.name} does not let the player choose the kitchen's routing "
+            f"(its actions: {', '.join(allowed)})",
+        )
 
 
 def run_shift(
     scenario: Scenario, seed: int | None, actions_path: Path | None, strategy: str | None
 ) -> dict[str, Any]:
-    """Run one shift headless; the report is byte-identical for identical inputs."""
-    strategy = resolve_strategy(strategy)
+    """Run one shift headless; the report is byte-identical for identical inputs. It carries the
+    same seed played doing nothing and the level's naive way (`baseline`)."""
+    strategy_allowed(scenario, strategy)
     actions = load_actions(actions_path) if actions_path is not None else []
-    sim = Simulation(scenario, seed=seed, kitchen_strategy=strategy)
-    sim.schedule(actions)
-    sim.run()
-    return build_report(sim)
+    with routing(strategy) as name:
+        sim = Simulation(scenario, seed=seed, kitchen_strategy=name)
+        sim.schedule(actions)
+        sim.run()
+        report = build_report(sim)
+    report["baseline"] = baselines(scenario, seed)
+    return report
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -174,14 +259,30 @@ def format_table(report: dict[str, Any]) -> str:
     rows += [("score", str(report["score"]))]
     if "won" in report:
         rows += [("result", f"{'won' if report['won'] else 'lost'}, {report['stars']} star(s)")]
+    rows += [(f"refused at {r['clock']}", f"{r['kind']}: {r['reason']}") for r in report["refused"]]
+    for way, figures in report.get("baseline", {}).items():
+        rows += [(f"{way} instead", _baseline_row(figures))]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def _baseline_row(figures: dict[str, Any]) -> str:
+    """The same day played another way, in a line: the report's own figures."""
+    text = (
+        f"goodput {figures['goodput']:.1%}, lost {figures['orders_lost_total']}, "
+        f"p95 {figures['latency_p95']:.1f} min, profit {figures['profit']:,.2f}"
+    )
+    return text + (f", {'won' if figures['won'] else 'lost'}" if "won" in figures else "")
 
 
 def _validate(path: Path) -> str:
     data = read_data(path)
     if "actions" in data:
         return one_line(f"{path}: ok, {len(parse_actions(data, str(path)))} action(s)")
+    if is_room_data(data):
+        room = parse_room(data, str(path), path.parent)
+        gate = ", behind a gate" if room.gate else ""
+        return one_line(f"{path}: ok, room on {room.scenario.name!r} seed {room.seed}{gate}")
     scenario = parse_scenario(data, str(path))
     return one_line(f"{path}: ok, scenario {scenario.name!r}")
 
@@ -189,18 +290,20 @@ def _validate(path: Path) -> str:
 def _grade(args: argparse.Namespace) -> dict[str, Any]:
     """Grade over the level's seeds; each run goes on the leaderboard under the entry's name."""
     from pizzashop.workshop.grading import describe_entry, grade
-    from pizzashop.workshop.leaderboard import Leaderboard
+    from pizzashop.workshop.leaderboard import Leaderboard, board_name
 
     scenario = load_scenario(args.scenario)
-    strategy = resolve_strategy(args.strategy)
+    strategy_allowed(scenario, args.strategy)
     actions = load_actions(args.actions) if args.actions is not None else []
-    summary = grade(scenario, actions, strategy)
+    with routing(args.strategy) as strategy:
+        summary = grade(scenario, actions, strategy)
+    summary["leaderboard"] = level = board_name(scenario)
     board = Leaderboard()
     try:
         name = args.name or describe_entry(args.actions, strategy)
         for run in summary["runs"]:
             entry = board.add(
-                scenario.name, run["seed"], name, run["score"], run["goodput"],
+                level, run["seed"], name, run["score"], run["goodput"],
                 int(run["stars"] or 0), "grade",
             )  # fmt: skip
         summary["name"] = entry.name
@@ -210,9 +313,9 @@ def _grade(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _scores(args: argparse.Namespace) -> str:
-    from pizzashop.workshop.leaderboard import use_store
+    from pizzashop.workshop.leaderboard import board_name, use_store
 
-    level = load_scenario(args.scenario).name
+    level = board_name(load_scenario(args.scenario))
     board = use_store(args.leaderboard)
     try:
         entries = board.top(level, args.seed)
@@ -223,9 +326,9 @@ def _scores(args: argparse.Namespace) -> str:
 
 def _live_scores(args: argparse.Namespace) -> int:
     from pizzashop.hosting.live import follow
-    from pizzashop.workshop.leaderboard import use_store
+    from pizzashop.workshop.leaderboard import board_name, use_store
 
-    level = load_scenario(args.scenario).name
+    level = board_name(load_scenario(args.scenario))
     board = use_store(args.leaderboard)
 
     def render() -> str:
@@ -254,6 +357,53 @@ def _format_scores(args: argparse.Namespace, level: str, entries: list[Entry]) -
     return "\n".join(lines)
 
 
+def _check_levels(args: argparse.Namespace) -> int:
+    """`levels check`: the table or JSON, and exit status 1 when a level fails the check."""
+    ids = [level.id for level in levels()]
+    if args.level is not None and args.level not in ids:
+        raise InputError(args.level, "", f"no such level (levels: {', '.join(ids)})")
+    chosen = ids if args.level is None else [args.level]
+    jobs = args.jobs or os.cpu_count() or 1
+    results = check_levels(chosen, args.seeds, jobs, args.deep)
+    if args.json:
+        sys.stdout.write(json.dumps(results) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(format_check(result) for result in results) + "\n")
+    return 0 if all(passed(result) for result in results) else 1
+
+
+def format_check(result: dict[str, Any]) -> str:
+    """One level's check as a few lines of text."""
+    goal = result["goal"]
+    bound = f"≥ {goal['min']:g}" if "min" in goal else f"≤ {goal['max']:g}"
+    best, seeds = result["best_without"], len(result["seeds"])
+    verdict = "forced" if result["forced"] else "HOLLOW: won without its concept"
+    lines = [
+        f"{result['id']} ({result['concept']}): {verdict}",
+        f"  best without the concept: {best['label']}",
+        f"    wins {best['wins']} of {seeds} seeds, mean {goal['metric']} {best['mean']:g} "
+        f"(goal {bound})" + (f", {best['refused']} action(s) refused" if best["refused"] else ""),
+        f"  win proof's worst seed {_signed(result['win_margin'])} past the goal, "
+        f"naive proof's best {_signed(result['naive_margin'])}",
+    ]
+    for extra in result.get("also", []):
+        lines.append(
+            f"  and {extra['goal']['metric']}: win proof {_signed(extra['win_margin'])}, "
+            f"naive proof {_signed(extra['naive_margin'])}"
+        )
+    stars = ", ".join(
+        f"{tier} {star['seeds_earned']}/{seeds}{'' if star['reachable'] else ' UNREACHABLE'} "
+        f"({star['by']})"
+        for tier, star in result["stars"].items()
+    )
+    lines.append(f"  stars with the concept: {stars}")
+    return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+g}"
+
+
 def _command(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.command == "run":
@@ -267,6 +417,14 @@ def _command(args: argparse.Namespace) -> int:
         out.write(_scores(args) + "\n")
     elif args.command == "serve":
         return serve(args)
+    elif args.command == "room" and args.room_command == "watch":
+        from pizzashop.ui.roomwatch import watch
+
+        return watch()
+    elif args.command == "room":
+        out.write(room_command(args) + "\n")
+    elif args.command == "levels" and args.levels_command == "check":
+        return _check_levels(args)
     elif args.command == "levels":
         found = levels()
         if args.json:

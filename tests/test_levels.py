@@ -1,9 +1,11 @@
 """The campaign's levels and their machine-played proofs.
 
-Each level ships two action files: `ID.win.toml` uses the level's concept and must win, and
-`ID.naive.toml` is a plausible move that ignores it and must lose. Doing nothing must lose every
-level but the first. Each claim is checked on the level's own seed and the next few, so a level
-is not won by one lucky day. The debrief template is checked against real reports, and
+Each level ships two action files: `ID.win.toml` uses the level's concept and must win, clear of
+the main goal, and `ID.naive.toml` is a plausible move that ignores it and must lose. Doing
+nothing must lose every level but the first. Each claim is checked on the level's own seed and
+the next ten, so a level is not won by one lucky day. The level check (`pizzashop levels check`)
+must find every level forced by its concept with every star within the concept's reach, and the
+shortcuts players found must lose. The debrief template is checked against real reports, and
 `render_debrief` against level files that try to reach past the report.
 """
 
@@ -19,9 +21,13 @@ import pytest
 
 from pizzashop.cli import main
 from pizzashop.sim import ACTION_KINDS, Simulation, build_report, load_actions
-from pizzashop.sim.actions import Action, Outcome
+from pizzashop.sim import actions as A
+from pizzashop.sim.actions import ACTION_ADAPTER, Action, Outcome
 from pizzashop.sim.campaign import MISSING, levels, render_debrief
 from pizzashop.sim.catalog import assets_dir, bundled_levels, load_scenario
+from pizzashop.sim.levelcheck import check_levels, margin
+from pizzashop.sim.moves import uses_concept
+from pizzashop.sim.report import metric_value
 
 # GAME.md's campaign order: opening day and the grand opening are both about watching the numbers.
 CONCEPT_ORDER = [
@@ -53,7 +59,8 @@ CONCEPT_MOVES = {
     "decoupling": "hire_agents",
     "consistency": "push_menu",
 }
-OTHER_SEEDS = 4
+OTHER_SEEDS = 10
+CLEAR_MARGIN = 0.03
 PROOFS = assets_dir() / "levels" / "proofs"
 LEVEL_IDS = list(bundled_levels())
 GOAL_TIERS = ("main", "bonus", "speed")
@@ -152,12 +159,14 @@ def test_proofs_validate_and_use_only_allowed_actions(level: str) -> None:
 
 
 @pytest.mark.parametrize(("level", "seed"), CASES)
-def test_using_the_concept_wins(level: str, seed: int) -> None:
+def test_using_the_concept_wins_clear_of_the_goal(level: str, seed: int) -> None:
     report, log = play(level, "win", seed)
     refused = [(action.kind, outcome.reason) for action, outcome in log if not outcome.ok]
     assert not refused, f"{level}.win had actions refused: {refused}"
     assert report["won"], f"{level}.win lost on seed {seed}: goodput {report['goodput']}"
     assert report["stars"] >= 1
+    goal = load_scenario(level).goals.main  # type: ignore[union-attr]
+    assert margin(goal, metric_value(report, goal.metric)) >= CLEAR_MARGIN
 
 
 @pytest.mark.parametrize(("level", "seed"), CASES)
@@ -172,6 +181,138 @@ def test_ignoring_the_concept_loses(level: str, seed: int) -> None:
 def test_doing_nothing_loses_every_level_but_the_first(level: str, seed: int) -> None:
     report, _ = play(level, "nothing", seed)
     assert report["won"] is (level == LEVEL_IDS[0])
+
+
+# ---------------------------------------------------------------- the level check
+
+
+@pytest.fixture(scope="module")
+def checked() -> dict[str, dict[str, Any]]:
+    """`pizzashop levels check` over every level, once for the module (two worker processes)."""
+    return {result["id"]: result for result in check_levels(LEVEL_IDS, jobs=2)}
+
+
+@pytest.mark.parametrize("level", LEVEL_IDS)
+def test_no_strategy_without_the_concept_wins(level: str, checked: dict[str, Any]) -> None:
+    result = checked[level]
+    best = result["best_without"]
+    assert result["forced"], f"{level} is won without its concept: {best['label']}"
+    assert best["wins"] * 10 <= len(result["seeds"]) >= OTHER_SEEDS + 1
+    assert result["searched"]["runs"] > result["searched"]["without"]
+
+
+@pytest.mark.parametrize("level", LEVEL_IDS)
+def test_the_check_measures_the_proofs_on_every_seed(level: str, checked: dict[str, Any]) -> None:
+    result = checked[level]
+    assert result["win_margin"] >= CLEAR_MARGIN
+    also = result.get("also", [])
+    assert result["naive_margin"] < 0 or any(extra["naive_margin"] < 0 for extra in also)
+    for extra in also:
+        assert extra["win_margin"] > 0
+
+
+@pytest.mark.parametrize("level", LEVEL_IDS)
+def test_every_star_rewards_the_concept(level: str, checked: dict[str, Any]) -> None:
+    """Each star is earned on at least half the seeds by a strategy that uses the concept."""
+    lesson = load_scenario(level).lesson
+    assert lesson is not None
+    for tier, star in checked[level]["stars"].items():
+        assert star["reachable"], f"{level}: the {tier} star is out of the concept's reach"
+        assert star["seeds_earned"] * 2 >= len(checked[level]["seeds"])
+        actions = [ACTION_ADAPTER.validate_python(action) for action in star["actions"]]
+        assert star["by"] == "win proof" or uses_concept(lesson, actions)
+
+
+def test_opening_days_stars_need_no_training(checked: dict[str, Any]) -> None:
+    """The lesson is to watch: every star is earned by spending nothing."""
+    assert proof(LEVEL_IDS[0], "win") == []
+    assert all(star["by"] == "win proof" for star in checked[LEVEL_IDS[0]]["stars"].values())
+
+
+def _hire(at: float, name: str, branch: str | None = None, specialty: str = "pizza") -> Action:
+    return A.Hire(at=at, name=name, branch=branch, specialty=specialty)
+
+
+PREP_ALL_DAY = A.SetPrep(jobs=[A.PrepSlot(start=11, end=17, component="base", target=20)])
+# Ways players and scripts found to win a level without its concept. Each must lose: win on no
+# more than one seed in ten, like everything the level check searches.
+SHORTCUTS: dict[str, tuple[str, list[Action]]] = {
+    "opening day: train Mario after lunch, just in case": (
+        "opening_day", [A.Upgrade(at=180, chef="Mario")],
+    ),
+    "prep ahead: train Mario to the level the money allows": (
+        "prep_ahead", [A.Upgrade(chef="Mario")],
+    ),
+    "chef's day off: a full-time second chef, nobody on call": (
+        "chefs_day_off", [_hire(0, "Luigi"), PREP_ALL_DAY],
+    ),
+    "chef's day off: hire a chef once Mario has left": (
+        "chefs_day_off", [_hire(150, "Luigi"), PREP_ALL_DAY],
+    ),
+    "garlic bread: every chef on pizza, two more pizza chefs, no bread team": (
+        "garlic_bread",
+        [A.SetSpecialty(chef=name, specialty="pizza")
+         for name in ("Mario", "Sofia", "Luigi", "Giulia", "Marco", "Chiara")]
+        + [_hire(0, "Paolo"), _hire(60, "Anna")],
+    ),
+    "smart routing: the cooks as pizza specialists, routed round-robin": (
+        "smart_routing",
+        [A.SetSpecialty(chef="Sofia", specialty="pizza"),
+         A.SetSpecialty(chef="Luigi", specialty="pizza"),
+         A.RouteKitchen(strategy="round_robin")],
+    ),
+    "smart routing: the cooks as pizza specialists, routed at random": (
+        "smart_routing",
+        [A.SetSpecialty(chef="Sofia", specialty="pizza"),
+         A.SetSpecialty(chef="Luigi", specialty="pizza")],
+    ),
+    "regulars: keep the shared line and hire two chefs during the day": (
+        "regulars", [_hire(60, "Anna"), _hire(120, "Enzo")],
+    ),
+    "regulars: least loaded, with two more chefs": (
+        "regulars",
+        [A.RouteKitchen(strategy="least_loaded"), _hire(60, "Anna"), _hire(120, "Enzo")],
+    ),
+    "regulars: modulo hashing with trained chefs": (
+        "regulars", [A.RouteKitchen(strategy="modulo"), A.Upgrade(at=60, chef="Mario")],
+    ),
+    "second branch: a bigger Central with more drivers": (
+        "second_branch",
+        [_hire(0, "Marco"), _hire(0, "Chiara"), A.HireAgents(count=8)],
+    ),
+    "blackout: North staffed for twice the orders, failover left off": (
+        "blackout",
+        [_hire(0, "Paolo", "North"), A.HireAgents(branch="North", count=3)],
+    ),
+    "delivery crunch: more cooks for the burgers": (
+        "delivery_crunch", [_hire(0, "Chiara", specialty="grill"), _hire(0, "Paolo")],
+    ),
+    "same menu: never push the new recipe, hire at every branch instead": (
+        "same_menu_everywhere",
+        [_hire(0, "Paolo", "Central"), _hire(60, "Anna", "North"), _hire(60, "Enzo", "South")],
+    ),
+    "grand opening: open South and route by least loaded": (
+        "grand_opening",
+        [A.RouteKitchen(strategy="least_loaded"), A.OpenBranch(branch="South"),
+         _hire(0, "Anna", "South"), _hire(0, "Rosa", "South", "grill"),
+         A.HireAgents(branch="South", count=3)],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(SHORTCUTS))
+def test_a_known_shortcut_loses(name: str) -> None:
+    level, actions = SHORTCUTS[name]
+    scenario = load_scenario(level)
+    assert scenario.lesson is not None and not uses_concept(scenario.lesson, actions)
+    won = []
+    for seed in seeds(level):
+        sim = Simulation(scenario, seed=seed)
+        sim.schedule(actions)
+        sim.run()
+        if build_report(sim)["won"]:
+            won.append(seed)
+    assert len(won) * 10 <= len(seeds(level)), f"{name} won on seeds {won}"
 
 
 @pytest.mark.parametrize("level", LEVEL_IDS)

@@ -445,7 +445,11 @@ CAUSES: dict[LossCause, tuple[Scenario, list[A.Action], Callable[[Order], bool]]
         [],
         lambda o: o.started < 0 and o.done_at == pytest.approx(o.placed + 8),
     ),
-    LossCause.BRANCH_DARK: (DARK_HOUR, [], lambda o: 60 <= o.placed < 120 and o.branch is None),
+    LossCause.BRANCH_DARK: (
+        DARK_HOUR,
+        [],
+        lambda o: 60 <= o.placed < 120 and o.branch == "Central",  # the dark branch is named
+    ),
     LossCause.NO_ROUTE: (FAR, [], lambda o: o.area == "far" and o.branch is None),
     LossCause.NO_CHEF: (DAY_OFF, [], lambda o: o.placed >= 30 and o.started < 0),
     LossCause.STALE: (MENU, [], lambda o: o.branch == "North" and o.placed >= 60),
@@ -538,9 +542,12 @@ def test_a_refused_action_gives_a_reason_and_changes_nothing(name: str) -> None:
     refused = shift_with(shop, first, action)
     reason = refused.action_log[len(first)][1].reason
     assert words in reason, reason
-    # The rest of the shift is exactly the shift without the attempt (but for the count).
+    # The rest of the shift is exactly the shift without the attempt (but for the count and the
+    # report's list of refusals, which names it).
     plain = build_report(shift_with(shop, first, None))
-    assert {**build_report(refused), "actions": plain["actions"]} == plain
+    report = build_report(refused)
+    assert [r["reason"] for r in report["refused"]] == [reason]
+    assert {**report, "actions": plain["actions"], "refused": []} == plain
 
 
 def test_actions_after_the_shift_are_refused() -> None:

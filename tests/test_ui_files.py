@@ -208,3 +208,28 @@ def test_on_a_shared_host_each_player_keeps_their_own_files(
     monkeypatch.setenv("PIZZASHOP_PLAYER", "Bob")
     assert listing(SAVES) == [], "another player does not see Ada's saves"
     assert Career().progress.path == home / "people" / "_bob" / "progress.json"
+
+
+@playing
+async def test_a_hosted_player_sees_their_files_not_the_hosts_paths(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a shared host the notices name a file within the player's own folder: the host's
+    directories (the server account's home, other players' folders) are not theirs to read."""
+    monkeypatch.setenv("PIZZASHOP_HOSTED", "1")
+    monkeypatch.setenv("PIZZASHOP_PLAYER", "Ada")
+    app = new_app("default_day", seed=7)
+    notes = record_notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        shift(app)
+        await pilot.press("full_stop")
+        await pilot.press("s")
+        await pilot.pause()
+        await finish(pilot)
+        await pilot.press("s", "e")
+        await pilot.pause()
+    shown = "\n".join(text for _, text in notes)
+    assert "Saved to saves/default_day-1.json." in shown
+    assert "Replay saved to replays/default_day-seed7-1.json" in shown
+    assert "exports/default_day-seed7-1.json" in shown
+    assert str(home) not in shown and "people" not in shown

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from pizzashop.hosting.environment import game_environment, shared_environment
 from pizzashop.hosting.keys import PlayerKeys
 from pizzashop.hosting.launch import Spawner, Starter
 from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
+from pizzashop.hosting.listening import ServerSettings
 from pizzashop.hosting.messages import STOPPING
 
-NOT_PASSED = frozenset({"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"})
-"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent)."""
 CONNECTIONS_PER_PLACE = 4
 """Open connections allowed in all per game place, unless --max-connections says otherwise."""
 PER_ADDRESS_PER_PLACE = 2
@@ -25,13 +24,8 @@ otherwise: a room behind one NAT address fills every place and still hears "full
 
 
 @dataclass(frozen=True)
-class SSHSettings:
-    host: str = "127.0.0.1"
+class SSHSettings(ServerSettings):
     port: int = 2222
-    max_sessions: int = 30
-    idle_timeout: float = 900.0
-    rate_limit: int = 30
-    """New connections per address (IPv6: per /64) per minute."""
     authorized_keys: Path | None = None
     """Only these keys may play, each under its own name; None means anonymous play."""
     max_connections: int | None = None
@@ -49,17 +43,16 @@ class SSHSettings:
         return self.max_per_address or PER_ADDRESS_PER_PLACE * self.max_sessions
 
 
-def shared_environment() -> dict[str, str]:
-    """What every game's environment holds, and the game template's: the server's (PIZZASHOP_HOME,
-    the leaderboard, PATH) less its own terminal and SSH session, never a client's, in true
-    colour, hosted."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("SSH_") and name not in NOT_PASSED
-    }
-    env.update(COLORTERM="truecolor", PIZZASHOP_HOSTED="1")
-    return env
+def template_environment() -> dict[str, str]:
+    """The game template's environment (forks.py): every SSH game's, less who plays and on what
+    terminal, which each seat's request sets."""
+    return {**shared_environment(), "COLORTERM": "truecolor"}
+
+
+class Seating(Protocol):
+    """An instructor's room (room.py): the seat a new game takes there, as environment."""
+
+    def seat_environment(self, player: str) -> dict[str, str]: ...
 
 
 class Ending(Protocol):
@@ -82,9 +75,11 @@ class GameServer:
         log: logging.Logger,
         keys: PlayerKeys | None = None,
         fd_limit: int | None = None,
+        room: Seating | None = None,
         games: Starter | None = None,
     ) -> None:
         self.settings = settings
+        self.room = room
         self.log = log
         self.keys = keys
         self.games: Starter = games or Spawner()
@@ -98,9 +93,15 @@ class GameServer:
         self.sessions: set[Ending] = set()
 
     def environment(self, player: str, term: str) -> dict[str, str]:
-        """The game's environment: every game's (`shared_environment`) plus who plays on what
-        terminal."""
-        return {**shared_environment(), "TERM": term, "PIZZASHOP_PLAYER": player}
+        """The game's environment: the server's (PIZZASHOP_HOME, the leaderboard, PATH) less its
+        own terminal and SSH session, never the client's, plus who plays on what terminal and,
+        in a room, the seat it takes there. Everything a game inherits is decided here, for a
+        forked game as for a spawned one."""
+        env = game_environment(player)
+        env.update(TERM=term, COLORTERM="truecolor")
+        if self.room is not None:
+            env.update(self.room.seat_environment(player))
+        return env
 
     async def close(self) -> None:
         """End every game (the server is stopping) and wait until all are reaped."""

@@ -56,6 +56,24 @@ def player_dir() -> Path:
     return data_dir() / PEOPLE / folder_name(player_name())
 
 
+def shown_path(path: Path) -> str:
+    """A file as its player should see it: on a shared host relative to their own folder (the
+    host's layout is not theirs to read), locally the whole path."""
+    if hosted():
+        try:
+            return str(path.relative_to(player_dir()))
+        except ValueError:
+            return path.name
+    return str(path)
+
+
+def shown_error(error: OSError) -> str:
+    """Why a file could not be written, without the host's paths on a shared host."""
+    if hosted():
+        return error.strerror or type(error).__name__
+    return str(error)
+
+
 def old_player_folders() -> int:
     """How many folders the data directory still has from the old, shared mapping."""
     try:

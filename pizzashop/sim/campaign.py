@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pizzashop.sim.catalog import bundled_levels
-from pizzashop.sim.files import parse_scenario, read_data
+from pizzashop.sim.actions import Action
+from pizzashop.sim.catalog import assets_dir, bundled_levels
+from pizzashop.sim.files import load_actions, parse_scenario, read_data
 from pizzashop.sim.scenario import Scenario
 
 # `{{` and `}}` are literal braces; `{name}` or `{name:spec}` is a placeholder (no nested braces).
@@ -56,6 +57,13 @@ def levels() -> list[Level]:
         scenario = parse_scenario(read_data(path), str(path))
         found.append(Level(number, level_id, scenario.title, scenario.concept, path))
     return found
+
+
+def proof(level: str, which: str) -> list[Action] | None:
+    """A level's machine-played proof, `win` (uses the concept) or `naive` (a plausible move that
+    ignores it), from `assets/levels/proofs/`; None when the level has none."""
+    path = assets_dir() / "levels" / "proofs" / f"{level}.{which}.toml"
+    return load_actions(path) if path.is_file() else None
 
 
 def render_debrief(scenario: Scenario, report: dict[str, Any]) -> str:

@@ -41,7 +41,9 @@ class Drivers:
     def ready(self, order: Order, branch: Branch) -> None:
         """The kitchen finished the order's last item."""
         order.state = _ORDER_READY
+        order.ready_at = self.loop.now
         if not self._delivers:
+            order.left_at = order.ready_at
             self.books.delivered(order)
             return
         branch.ready.append(order)
@@ -65,6 +67,7 @@ class Drivers:
             agent.order = order
             agent.back_at = there + travel
             order.state = OrderState.OUT
+            order.left_at = now
             self.loop.at(there, events.HANDED_OVER, (agent, branch))
 
     def handed_over(self, ref: tuple[Agent, Branch]) -> None:

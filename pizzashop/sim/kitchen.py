@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from pizzashop.sim import events
+from pizzashop.sim.books import QUEUE_WARNING
 from pizzashop.sim.orders import LossCause, OrderState
 from pizzashop.sim.routing import KITCHEN_STRATEGIES, SHARED_QUEUE, KitchenStrategy
 from pizzashop.sim.scenario import GENERALIST
@@ -104,6 +105,18 @@ class Kitchen:
             self._put(branch, task, keys[index])
         if order.patience is not None:
             self.loop.at(order.placed + order.patience, events.PATIENCE_OVER, order)
+        books = self.books
+        if books.watched:
+            self.metrics.record(
+                self.loop.now,
+                "placed",
+                f"order #{order.id} placed: {', '.join(order.items)} for {order.area}",
+                branch.name,
+                "",
+                order.id,
+            )
+        if capacity is not None and branch.waiting >= QUEUE_WARNING * capacity:
+            books.recheck(branch)  # nearly full: warn now, not at the next minute's check
         self.wake(branch)
 
     def _route_task(self, branch: Branch, task: Task, chefs: list[Chef]) -> str:
@@ -281,6 +294,16 @@ class Kitchen:
             order.started = now
             order.state = _ORDER_COOKING
             self.metrics.waits.append(now - order.placed)
+            if self.books.watched:
+                self.metrics.record(
+                    now,
+                    "cooking",
+                    f"order #{order.id} cooking: {chef.name}, after {now - order.placed:.0f} min "
+                    "in the queue",
+                    branch.name,
+                    chef.name,
+                    order.id,
+                )
         chef.state = _CHEF_COOKING
         chef.task = task
         chef.token += 1
@@ -294,7 +317,7 @@ class Kitchen:
         if chef.token != token:
             return None
         now = self.loop.now
-        chef.busy_minutes += now - chef.started_at
+        self.metrics.busy_minutes += now - chef.started_at
         task = chef.task
         assert task is not None  # a live token means the chef is cooking it
         chef.task = None
@@ -302,19 +325,20 @@ class Kitchen:
         order = task.order
         if order is not None:  # None: the order was lost while this item cooked
             order.remaining -= 1
-            if order.remaining == 0:
+            if order.remaining == 0:  # this item came out last: its wait was the order's
+                order.oven_at = task.started
                 self.drivers.ready(order, chef.branch)
         return chef
 
     def interrupt(self, chef: Chef) -> None:
         """Stop the chef's current job: an item goes back to the head of its line."""
         if chef.state is ChefState.COOKING and chef.task is not None:
-            chef.busy_minutes += self.loop.now - chef.started_at
+            self.metrics.busy_minutes += self.loop.now - chef.started_at
             task, chef.task = chef.task, None
             task.started = -1.0
             self._requeue(chef.branch, task)
         elif chef.state is ChefState.PREPPING:
-            chef.busy_minutes += self.loop.now - chef.started_at
+            self.metrics.busy_minutes += self.loop.now - chef.started_at
             chef.prep_component = None
         chef.token += 1
 
@@ -368,7 +392,7 @@ class Kitchen:
         if chef.token != token:
             return None
         now = self.loop.now
-        chef.busy_minutes += now - chef.started_at
+        self.metrics.busy_minutes += now - chef.started_at
         component = chef.prep_component
         assert component is not None  # a live token means the chef is prepping it
         chef.branch.stock[component].made.append(now)

@@ -120,8 +120,17 @@ class Roster:
         return self.staff.speed_by_level[level - 1]
 
     def set_state(self, chef: Chef, state: ChefState) -> None:
-        """Change a chef's state, settling wages when the pay rate changes."""
+        """Change a chef's state, settling wages when the pay rate changes and counting the
+        minutes on duty when the chef comes on or goes off (for utilisation)."""
         self.books.pay_chef(chef, state)
+        on_duty = state in WORKING
+        if on_duty != (chef.duty_since >= 0.0):
+            now = self.loop.now
+            if on_duty:
+                chef.duty_since = now
+            else:
+                self.metrics.duty_minutes += now - chef.duty_since
+                chef.duty_since = -1.0
         chef.state = state
 
     # ---------------------------------------------------------------- duty
@@ -155,6 +164,10 @@ class Roster:
             )
             return
         self._go_on_leave(chef)
+
+    def send_on_leave(self, chef: Chef, minutes: float) -> None:
+        """A game day's leave: the chef is away for `minutes` from now (after the current job)."""
+        self.leave_start((chef, self.loop.now + minutes))
 
     def _go_on_leave(self, chef: Chef) -> None:
         branch = chef.branch
@@ -232,13 +245,20 @@ class Roster:
     def _members(self, branch: Branch) -> list[str]:
         return [chef.id for chef in branch.chefs if chef.state in WORKING]
 
+    def remaps_matter(self, branch: Branch) -> bool:
+        """Whether the chefs joining or leaving the branch remaps customers who care: regulars
+        know their chef in this scenario, or the branch routes by hashing customers."""
+        return self.regulars.chef_speedup < 1.0 or self.kitchen.router(branch).hashes_customers
+
     def _members_changed(self, branch: Branch, before: list[str]) -> None:
-        """Rescue orphaned lines and report the remap meter when the chefs on duty change."""
+        """Rescue orphaned lines, warn at once if nobody is left, and report the remap meter
+        (where remaps matter) when the chefs on duty change."""
         after = self._members(branch)
         if before == after:
             return
         self.kitchen.rescue_orphans(branch)
-        if not before or not after:
+        self.books.recheck(branch)
+        if not before or not after or not self.remaps_matter(branch):
             return
         moved = remapped_fraction(before, after, self.regulars.customers, self.regulars.ring_vnodes)
         actual = None

@@ -1,4 +1,4 @@
-"""The shop's people and places: chefs, delivery agents, prep stock and branches, and `Shop`, the
+"""The shop's people and places: chefs, drivers (`Agent`), prep stock and branches, and `Shop`, the
 state every stage of an order's path shares.
 
 These hold state only; the stages (`frontdoor`, `kitchen`, `roster`, `drivers`, `timeline`,
@@ -51,9 +51,9 @@ class Chef:
         "absent_until",
         "backup",
         "branch",
-        "busy_minutes",
         "covering",
         "done_at",
+        "duty_since",
         "id",
         "level",
         "name",
@@ -84,7 +84,7 @@ class Chef:
         self.started_at = 0.0
         self.done_at = 0.0
         self.token = 0
-        self.busy_minutes = 0.0
+        self.duty_since = -1.0  # on duty since (for utilisation); -1 while off duty
         self.absent_until = -1.0
         self.covering: str | None = None
         self.queue: deque[Task] = deque()

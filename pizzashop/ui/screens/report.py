@@ -17,8 +17,17 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from pizzashop.player.career import Standing
-from pizzashop.player.library import REPLAYS, export_shift, save_game
-from pizzashop.sim import LOSS_TEXT, LossCause, Simulation, build_report
+from pizzashop.player.library import REPLAYS, export_shift, save_game, shown_error, shown_path
+from pizzashop.sim import (
+    LOSS_TEXT,
+    MOMENT_MINUTES,
+    PART_TEXT,
+    PARTS,
+    LossCause,
+    Simulation,
+    build_report,
+    split_text,
+)
 from pizzashop.sim.campaign import render_debrief
 from pizzashop.sim.files import one_line
 from pizzashop.sim.live import goal_standings
@@ -34,7 +43,6 @@ from pizzashop.ui.widgets.charts import Chart, ShiftCharts
 from pizzashop.ui.widgets.footer import Footer
 
 HEADLINES = {Mode.PLAY: "End of shift", Mode.SANDBOX: "Sandbox", Mode.REPLAY: "Replay"}
-MOMENT_MINUTES = 15.0
 LEAD_MINUTES = 30.0
 """How far before a bad moment to look for the warnings that announced it."""
 LEAD_KINDS = frozenset({"warning", "power", "staff", "menu", "remap"})
@@ -69,9 +77,16 @@ def goals_table(sim: Simulation, report: dict[str, Any]) -> Table | None:
     return table
 
 
-def figures_table(report: dict[str, Any], p95_bound: float | None = None) -> Table:
+def figures_table(
+    report: dict[str, Any], p95_bound: float | None = None, delivers: bool = True
+) -> Table:
+    """The report's figures; where order-to-door time went is split into its parts (no driver
+    or road where the shop does not deliver)."""
     table = Table(show_header=False, box=None, padding=(0, 1))
     p95 = agreeing(report["latency_p95"], p95_bound)
+    late = report["orders_late"]
+    split = [report["latency_split"][part] for part in PARTS]
+    split_late = [report["latency_split_late"][part] for part in PARTS]
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     per_1000 = report["cost_per_1000_on_time"]
@@ -85,7 +100,9 @@ def figures_table(report: dict[str, Any], p95_bound: float | None = None) -> Tab
             "order→door",
             f"p50 {report['latency_p50']:.0f} · p95 {p95} · p99 {report['latency_p99']:.0f} min",
         ),
-        ("chefs busy", f"{report['chef_utilisation']:.0%}"),
+        ("  where it went", f"{split_text(split, delivers)} (mean min)"),
+        ("  late orders", f"{late}: {split_text(split_late, delivers)}" if late else "none"),
+        ("chefs busy", f"{report['chef_utilisation']:.0%} of their time on duty"),
         ("revenue", f"{report['revenue']:,.0f} (refunds {report['refunds']:,.0f})"),
         ("costs", ", ".join(f"{k} {v:,.0f}" for k, v in report["costs"].items() if v) or "none"),
         ("profit", f"{report['profit']:,.0f}"),
@@ -112,17 +129,23 @@ def ledger_table(report: dict[str, Any]) -> Table | Text:
 
 
 def moments_text(sim: Simulation) -> Text:
-    """The worst windows of the shift, their main cause, and the warnings that came first."""
-    moments = sim.metrics.worst_moments(MOMENT_MINUTES)
+    """The worst quarter hours of the shift (orders lost or late), their main causes, and the
+    warnings and events that came first."""
+    moments = sim.metrics.worst_moments()
     if not moments:
-        return Text("No bad moments: nothing was lost.")
+        return Text("No bad moments: no order was lost or late.")
     text = Text()
     for moment in moments:
         end = moment.start + MOMENT_MINUTES
         text.append(f"{sim.clock(moment.start)}–{sim.clock(end)}  ", "bold")
-        text.append(f"{moment.lost} lost, mostly: {LOSS_TEXT[LossCause(moment.cause)]}\n")
+        causes = []
+        if moment.lost:
+            causes.append(f"{moment.lost} lost, mostly: {LOSS_TEXT[LossCause(moment.cause)]}")
+        if moment.late:
+            causes.append(f"{moment.late} late, mostly {PART_TEXT[moment.part]}")
+        text.append("; ".join(causes) + "\n")
         first_seen: dict[str, float] = {}
-        for entry in sim.metrics.log:
+        for entry in sim.metrics.shop_log:
             if entry.kind in LEAD_KINDS and moment.start - LEAD_MINUTES <= entry.time < end:
                 first_seen.setdefault(entry.text, entry.time)
         for entry_text, time in list(first_seen.items())[:3]:
@@ -179,7 +202,8 @@ def shift_charts(sim: Simulation, report: dict[str, Any]) -> list[Chart]:
         ),
         Chart(
             "chefs busy",
-            "% of chefs on duty cooking or prepping",
+            f"% of on-duty chef time cooking or prepping, each {sim.scenario.sample_minutes:g} min"
+            f" · shift {report['chef_utilisation']:.0%}",
             tuple(100 * s.utilisation for s in samples),
             top=100.0,
         ),
@@ -247,7 +271,7 @@ class ReportScreen(Screen[None]):
             yield ShiftCharts(id="charts")
             yield Static("Figures", classes="section")
             p95_bound, _ = goal_bound(sim, "latency_p95")
-            yield Static(figures_table(report, p95_bound), id="figures")
+            yield Static(figures_table(report, p95_bound, sim.delivery.enabled), id="figures")
             yield Static("Loss ledger", classes="section")
             yield Static(ledger_table(report), id="ledger")
             yield Static("Worst moments", classes="section")
@@ -283,17 +307,19 @@ class ReportScreen(Screen[None]):
         try:
             path = save_game(self.game.sim, REPLAYS)
         except OSError as error:
-            self.notify(str(error), title="Replay not saved", severity="error", markup=False)
+            self.notify(
+                shown_error(error), title="Replay not saved", severity="error", markup=False
+            )
             return
-        self.notify(f"Replay saved to {path}", title="Saved", timeout=8, markup=False)
+        self.notify(f"Replay saved to {shown_path(path)}", title="Saved", timeout=8, markup=False)
 
     def action_export(self) -> None:
         try:
             paths = export_shift(self.game.sim)
         except OSError as error:
-            self.notify(str(error), title="Not exported", severity="error", markup=False)
+            self.notify(shown_error(error), title="Not exported", severity="error", markup=False)
             return
-        written = "\n".join(str(path) for path in paths)
+        written = "\n".join(shown_path(path) for path in paths)
         self.notify(written, title="Report exported", timeout=10, markup=False)
 
     def action_retry(self) -> None:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from pizzashop.player.library import REPLAYS, SAVES, Listed, delete_save, listing
+from pizzashop.player.library import REPLAYS, SAVES, Listed, delete_save, listing, shown_path
 from pizzashop.sim import InputError, Scenario, bundled_levels, bundled_scenarios, load_scenario
 from pizzashop.sim.files import one_line
 from pizzashop.ui.game import Game, Mode, is_sandbox
@@ -430,6 +430,6 @@ def file_details(kind: str, listed: Listed) -> Text:
     text.append(f"seed {save.seed} · {len(save.actions)} action(s)")
     if save.kitchen_strategy is not None:
         text.append(f" · kitchen routing {save.kitchen_strategy}")
-    text.append(f"\n{one_line(str(listed.path))}\n", "dim")
+    text.append(f"\n{one_line(shown_path(listed.path))}\n", "dim")
     text.append("\nd deletes it.\n", "dim")
     return text

@@ -5,6 +5,7 @@ Each branch gets it after its own delay; until then it cooks the old recipe (con
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select
@@ -70,12 +71,27 @@ class MenuDialog(Dialog[Action]):
         self.submit()
 
     def submit(self) -> None:
-        price = self.query_one("#price", Input).value
-        minutes = self.query_one("#minutes", Input).value
-        self.dismiss(
-            A.PushMenu(
+        """Push the update, or say what is wrong and stay open (`1e999` is a number to the
+        input box, but no price: the action's own limits decide)."""
+        labels = {"price": "new price", "cook_minutes": "new cook minutes"}
+        try:
+            action = A.PushMenu(
                 item=str(self.query_one("#item", Select).value),
-                price=float(price) if price else None,
-                cook_minutes=float(minutes) if minutes else None,
+                price=_number(self.query_one("#price", Input).value),
+                cook_minutes=_number(self.query_one("#minutes", Input).value),
             )
-        )
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = str(first["loc"][0])
+            label = labels.get(field, field)
+            self.notify(f"{label}: {first['msg']}", title="Check the update", severity="error")
+            return
+        except ValueError:
+            self.notify("price and minutes are numbers", title="Check the update", severity="error")
+            return
+        self.dismiss(action)
+
+
+def _number(text: str) -> float | None:
+    """An input's number, None when it is left empty."""
+    return float(text) if text.strip() else None
