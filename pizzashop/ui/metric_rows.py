@@ -154,8 +154,11 @@ MetricRow = (
 
 GOAL_NAMES = {
     "goodput": "goodput",
+    "latency_p50": "p50",
     "latency_p95": "p95",
+    "latency_p99": "p99",
     "profit": "profit",
+    "costs.wages": "wages",
     "orders_lost_total": "lost",
     "bases_spoiled": "spoiled",
 }
@@ -211,7 +214,7 @@ def goal_cell(standing: GoalStanding) -> GoalCell:
         label = GOAL_NAMES.get(metric, metric)
     scale, unit = (100.0, "%") if metric == "goodput" else (1.0, "")
     shown = "–" if value is None else agreeing(value, bound, scale) + unit
-    unit = " min" if metric == "latency_p95" else unit
+    unit = " min" if metric.startswith("latency_") else unit
     return GoalCell(standing.tier, label, shown, f"{op} {bound * scale:g}{unit}", standing.state)
 
 
