@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from helpers import invoke
+from helpers import eventually, invoke
 
 from pizzashop.hosting.probe import HostedServer, Player
 from pizzashop.sim import Simulation, build_report, load_scenario
@@ -81,6 +81,30 @@ def test_a_round_in_a_room_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         figures = (found[name]["goodput"], found[name]["score"])
         assert figures == (report["goodput"], report["score"])
     assert found["ada"]["score"] != report["score"], "her hire changed her day"
+
+
+def test_a_seat_forked_from_the_game_template_takes_its_place_in_the_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template is started before any room seat exists: each forked game must get the room's
+    socket and its own token from its request, exactly as a spawned game does."""
+    home = tmp_path / "server"
+    home.mkdir()
+    (tmp_path / "room.toml").write_text(ROOM)
+    monkeypatch.setenv("PIZZASHOP_HOME", str(home))
+    options = ("--room", str(tmp_path / "room.toml"), "--max-sessions", "3")
+    with HostedServer(home, *options) as server:
+        assert eventually(lambda: "game template ready" in server.log_text(), timeout=90)
+
+        async def join() -> dict[str, dict[str, Any]]:
+            async with Player(server.port, "ada", SIZE) as ada, Player(server.port, "bob", SIZE):
+                await ada.wait_for("Waiting for the instructor — 2 players here", timeout=60)
+                return await until_seats(lambda s: len(s) == 2)
+
+        found = run(join())
+        started = server.started()
+    assert {name: how for name, (_, how) in started.items()} == {"ada": "forked", "bob": "forked"}
+    assert {(s["state"], s["level"]) for s in found.values()} == {("lobby", "blackout")}
 
 
 async def class_of_three(port: int) -> tuple[dict, list[dict], float]:
