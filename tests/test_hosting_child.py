@@ -18,6 +18,8 @@ ENV = {
     "TERM": "xterm-256color",
     "PYTHONPATH": str(Path(__file__).parent),
 }
+WAIT = 30.0
+"""Seconds to wait for a program's output: a Python starting on a loaded machine takes many."""
 
 
 class Recorder:
@@ -25,7 +27,7 @@ class Recorder:
         self.output = bytearray()
         self.closed = asyncio.Event()
 
-    async def wait_for(self, text: bytes, timeout: float = 10.0) -> None:
+    async def wait_for(self, text: bytes, timeout: float = WAIT) -> None:
         async def poll() -> None:
             while text not in self.output:
                 await asyncio.sleep(0.02)
@@ -60,7 +62,7 @@ def test_keys_reach_the_program_and_its_exit_closes_the_terminal() -> None:
         game = recorder.start("/bin/sh", "-c", "read line; echo got:$line; exit 3")
         game.write(b"pepperoni\n")
         await recorder.wait_for(b"got:pepperoni")
-        await asyncio.wait_for(recorder.closed.wait(), 10)
+        await asyncio.wait_for(recorder.closed.wait(), WAIT)
         return await game.stop()
 
     assert asyncio.run(scenario()) == 3
@@ -88,7 +90,7 @@ def test_keys_reach_the_program_as_utf8_whatever_the_client_sends() -> None:
         for chunk in (b"Zo\xe9 ", b"\xc3", b"\xa9 \xff\x1b[A", b"\xe2\x82", b"\xac."):
             game.write(chunk)
         await recorder.wait_for(b"got:")
-        await asyncio.wait_for(recorder.closed.wait(), 10)
+        await asyncio.wait_for(recorder.closed.wait(), WAIT)
         await game.stop()
         return bytes(recorder.output)
 
