@@ -278,16 +278,22 @@ class HostedServer:
 
     def games(self) -> list[int]:
         """The game processes now running under the server: its children, spawned, and the
-        children of its game template, forked."""
+        children of its game template, forked (only `serve ssh` has one: every child of
+        another server is a game)."""
         found = []
         for child in children(self.pid):
             self._games_seen.add(child)
-            found += [child] if is_game(child) else [g for g in children(child) if is_game(g)]
+            if is_game(child) or self.kind != "ssh":
+                found.append(child)
+            else:
+                found += [g for g in children(child) if is_game(g)]
         self._games_seen.update(found)
         return sorted(found)
 
     def templates(self) -> list[int]:
-        """The server's game template (a list: none while it restarts)."""
+        """The server's game template (a list: none while it restarts, none but over SSH)."""
+        if self.kind != "ssh":
+            return []
         found = [child for child in children(self.pid) if not is_game(child)]
         self._games_seen.update(found)
         return found
