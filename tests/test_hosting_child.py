@@ -32,7 +32,10 @@ class Recorder:
             while text not in self.output:
                 await asyncio.sleep(0.02)
 
-        await asyncio.wait_for(poll(), timeout)
+        try:
+            await asyncio.wait_for(poll(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"no {text!r} in {bytes(self.output)[-300:]!r}") from None
 
     def start(self, *command: str, size: tuple[int, int] = (80, 24)) -> GameProcess:
         return GameProcess(
