@@ -53,13 +53,19 @@ async def until_seats(check: Any, timeout: float = 60.0) -> dict[str, dict[str, 
     return found
 
 
-def test_a_round_in_a_room_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def room_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, places: int) -> HostedServer:
+    """`serve ssh --room` on the class's room file; the instructor's commands find its socket."""
     home = tmp_path / "server"
     home.mkdir()
     (tmp_path / "room.toml").write_text(ROOM)
     monkeypatch.setenv("PIZZASHOP_HOME", str(home))
-    options = ("--room", str(tmp_path / "room.toml"), "--max-sessions", "5")
-    with HostedServer(home, *options) as server:
+    options = ("--room", str(tmp_path / "room.toml"), "--max-sessions", str(places))
+    return HostedServer(home, *options)
+
+
+def test_a_round_in_a_room_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "server"
+    with room_server(tmp_path, monkeypatch, 5) as server:
         found, ranking, outage = run(class_of_three(server.port))
         assert "room 'Class of 9:00': blackout seed 42" in server.log_text()
     board = Leaderboard(home / "leaderboard.sqlite3")
@@ -88,12 +94,7 @@ def test_a_seat_forked_from_the_game_template_takes_its_place_in_the_room(
 ) -> None:
     """The template is started before any room seat exists: each forked game must get the room's
     socket and its own token from its request, exactly as a spawned game does."""
-    home = tmp_path / "server"
-    home.mkdir()
-    (tmp_path / "room.toml").write_text(ROOM)
-    monkeypatch.setenv("PIZZASHOP_HOME", str(home))
-    options = ("--room", str(tmp_path / "room.toml"), "--max-sessions", "3")
-    with HostedServer(home, *options) as server:
+    with room_server(tmp_path, monkeypatch, 3) as server:
         assert eventually(lambda: "game template ready" in server.log_text(), timeout=90)
 
         async def join() -> dict[str, dict[str, Any]]:
