@@ -74,6 +74,11 @@ class Books:
         order.done_at = now
         order.on_time = latency <= self.on_time_minutes
         self.metrics.deliver(now, latency, order.on_time)
+        branch = self.shop.branch_by_name.get(order.branch or "")
+        if branch is not None:
+            branch.delivered += 1
+            branch.on_time += order.on_time
+            branch.door_minutes += latency
         del self.orders[order.id]
         if self._branch_speedup < 1.0 and order.branch is not None:  # a branch knows its regulars
             self.regular_branch[order.customer] = order.branch
@@ -91,6 +96,9 @@ class Books:
         metrics = self.metrics
         metrics.losses[cause] += 1
         metrics.loss_times.append((now, cause))
+        branch = self.shop.branch_by_name.get(order.branch or "")
+        if branch is not None:
+            branch.losses[cause.value] = branch.losses.get(cause.value, 0) + 1
         metrics.flight_change(now, -1)
         del self.orders[order.id]
         metrics.record(
@@ -111,9 +119,15 @@ class Books:
         return self.staff.wage_by_level[level - 1]
 
     def pay_chef(self, chef: Chef, state: ChefState) -> None:
-        """Set the chef's pay for `state` (nothing on leave or at a closed branch, a retainer on
-        call), settling what the old rate earned first."""
-        if state is ChefState.ON_LEAVE or not chef.branch.is_open:
+        """Set the chef's pay for `state` (nothing on leave, on a day off, on the way to a new
+        job or at a closed branch, a retainer on call), settling what the old rate earned
+        first. A backup called in is paid from the call."""
+        if (
+            state is ChefState.ON_LEAVE
+            or state is ChefState.OFF
+            or (state is ChefState.CALLED_IN and chef.covering is None)
+            or not chef.branch.is_open
+        ):
             rate = 0.0
         elif state is ChefState.ON_CALL:
             rate = self.wage_at(chef.level) * self.staff.backup_retainer

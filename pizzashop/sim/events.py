@@ -25,3 +25,4 @@ POWER: Final = 12  # timeline: a branch's power goes off or on; (branch, on)
 MENU_ARRIVES: Final = 13  # timeline: a menu version reaches a branch; (branch, version)
 TIMELINE_MENU: Final = 14  # timeline: the scenario publishes a menu update; MenuUpdate
 APPLY_SCHEDULED: Final = 15  # engine: a timed player action; Action
+HIRE_ARRIVES: Final = 16  # roster: a chef hired during the shift arrives; chef

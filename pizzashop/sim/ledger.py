@@ -7,7 +7,7 @@ from collections import defaultdict
 from itertools import chain
 
 INCOME = ("revenue",)
-COSTS = ("wages", "rent", "hiring", "upgrades", "opening", "ingredients")
+COSTS = ("wages", "rent", "hiring", "upgrades", "opening", "ingredients", "spoilage")
 
 
 class Ledger:

@@ -82,11 +82,13 @@ class Order:
         "on_time",
         "patience",
         "placed",
+        "ready_at",
         "remaining",
         "stale",
         "started",
         "state",
         "tasks",
+        "waits_from",
     )
 
     def __init__(
@@ -102,6 +104,7 @@ class Order:
         self.customer = customer
         self.area = area
         self.placed = placed
+        self.waits_from = placed
         self.patience = patience
         self.menu_version = menu_version
         self.tasks: list[Task] = []
@@ -111,6 +114,7 @@ class Order:
         self.cause: LossCause | None = None
         self.started = -1.0
         self.done_at = -1.0
+        self.ready_at = -1.0
         self.on_time = False
         self.stale = False
 
@@ -128,4 +132,6 @@ class Order:
             task.order = None
 
     def deadline(self) -> float | None:
-        return None if self.patience is None else self.placed + self.patience
+        """When the customer gives up unless cooking has started: their patience after the order,
+        or after a power cut spoiled what was cooking for them (`Kitchen.power_cut`)."""
+        return None if self.patience is None else self.waits_from + self.patience

@@ -2,8 +2,9 @@
 
 The scenario's timeline (a chef's leave, a power outage, a menu update) and its random
 disruptions (leave, outages) are scheduled here when the shift starts. A power cut stops a
-branch's kitchen until the power is back; a menu version reaches each branch after that branch's
-delay. What leave does to the chefs is the roster's (`roster.py`).
+branch's kitchen until the power is back, and what it was cooking for orders not yet ready is
+lost (`Kitchen.power_cut`); a menu version reaches each branch after that branch's delay. What
+leave does to the chefs is the roster's (`roster.py`).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class Timeline:
             if chef.state in (ChefState.IDLE, ChefState.COOKING, ChefState.PREPPING):
                 self.kitchen.interrupt(chef)
                 chef.state = ChefState.NO_POWER
+        self.kitchen.power_cut(branch)
         self.metrics.record(now, "power", f"power cut at {branch.name}", branch.name)
 
     # ----------------------------------------------------------------- menu
