@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from helpers import chefs, collect, lab, run
 
-from pizzashop.sim import LossCause, Order, OrderState, Simulation
+from pizzashop.sim import LossCause, Order, OrderState, Scenario, Simulation
 from pizzashop.sim import actions as A
 
 CUT, BACK = 60.0, 180.0
@@ -144,3 +144,22 @@ def test_the_report_counts_a_dark_branchs_losses_at_that_branch() -> None:
     assert central.losses == lost_here and lost_here["branch_dark"]
     assert central.delivered == sum(o.branch == "Central" for o in done if o.cause is None)
     assert central.on_time == sum(o.on_time for o in done if o.branch == "Central")
+
+
+def test_an_order_with_nowhere_to_go_stays_where_it_waits_and_leaves_its_lines_when_lost() -> None:
+    """Central's orders fail over to North, then North goes dark too: with every branch dark they
+    stay at North, and the customers who give up there take their items out of North's lines
+    (an item left behind would be cooked for nobody when the power came back)."""
+    outages = [event.model_dump() for event in TWO.timeline]
+    outages.append({"kind": "outage", "at": CUT + 5, "duration": 60, "branch": "North"})
+    sim = Simulation(Scenario.model_validate({**TWO.model_dump(), "timeline": outages}))
+    done = collect(sim)
+    sim.run_until(CUT + 6)
+    north = sim.branch_by_name["North"]
+    waiting = [o for o in sim.orders.values() if o.branch == "North" and o.remaining]
+    assert waiting and all(o.state is OrderState.QUEUED for o in waiting)
+    sim.run()
+    ids = {o.id for o in waiting}
+    gone = [o for o in done if o.id in ids and o.cause is LossCause.BRANCH_DARK]
+    assert gone and all(o.branch == "North" for o in gone)
+    assert north.waiting == 0 and not any(north.pull.values())

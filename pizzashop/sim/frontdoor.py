@@ -85,12 +85,16 @@ class FrontDoor:
         self.books.placed(order)
         target = self.route(order)
         if isinstance(target, Branch):  # not LossCause: isinstance on an enum class is slower
-            self.kitchen.accept(order, target)
-        else:
-            self.books.lost(order, target)
+            if target.lit:
+                self.kitchen.accept(order, target)
+                return
+            order.branch = target.name  # lost at that branch's dark door
+            target = LossCause.BRANCH_DARK
+        self.books.lost(order, target)
 
     def route(self, order: Order) -> Branch | LossCause:
-        """The branch that takes the order, or why none does."""
+        """The branch the router picks for the order (a dark one when failover is off, or when
+        every branch that reaches the customer is dark), or `no_route`."""
         reach = self._reach[order.area]
         if self.strategy != "fastest":
             for branch in reach:  # the usual case: the nearest open branch is lit
@@ -109,10 +113,7 @@ class FrontDoor:
             best = min(pool, key=lambda branch: self.estimate_minutes(branch, order.area))
         else:
             best = pool[0]
-        if best.lit:
-            return best
-        order.branch = best.name  # lost at that branch's dark door
-        return LossCause.BRANCH_DARK
+        return best
 
     def fail_over(self, branch: Branch) -> None:
         """With failover on, the orders waiting at a dark branch move to the branch the router
@@ -127,7 +128,7 @@ class FrontDoor:
         moved = 0
         for order in waiting:
             target = self.route(order)
-            if isinstance(target, Branch) and target is not branch:
+            if isinstance(target, Branch) and target.lit:
                 self.kitchen.withdraw(order)
                 self.kitchen.accept(order, target, moved=True)
                 moved += 1
