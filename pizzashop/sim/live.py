@@ -27,7 +27,7 @@ GOODPUT_MARGIN = 0.03
 """A goodput within this of its minimum is at risk."""
 BOUND_MARGIN = 0.1
 """Another figure within this share of its bound is at risk."""
-GROWING = ("orders_lost_total", "orders_lost.", "bases_spoiled")
+GROWING = ("orders_lost_total", "orders_lost.", "bases_spoiled", "costs.", "costs_total")
 """Metrics that only grow during a shift: once over their maximum, missed for good."""
 TIERS = ("main", "bonus", "speed")
 
@@ -66,18 +66,23 @@ def live_report(sim: Simulation) -> dict[str, Any]:
 
 
 def goal_standings(sim: Simulation, report: dict[str, Any]) -> list[GoalStanding]:
-    """Each of the scenario's goals (main, bonus, speed) as it stands in `report`."""
+    """Each target of the scenario's goals as it stands in `report`: main, then each target the
+    main goal also needs (tier "also", e.g. a wage budget), bonus and speed. Each is judged on
+    its own figure; the main goal is won only when it and all its `also` targets are met."""
     goals = sim.scenario.goals
     if goals is None:
         return []
     standings = []
     for tier in TIERS:
         goal = getattr(goals, tier)
-        if goal is not None:
-            value = metric_value(report, goal.metric)
-            standings.append(
-                GoalStanding(tier, goal, value, _state(goal, value, report, sim.finished))
-            )
+        if goal is None:
+            continue
+        targets = [(tier, goal.model_copy(update={"also": []}))]
+        targets += [("also", extra) for extra in goal.also]
+        for name, target in targets:
+            value = metric_value(report, target.metric)
+            state = _state(target, value, report, sim.finished)
+            standings.append(GoalStanding(name, target, value, state))
     return standings
 
 

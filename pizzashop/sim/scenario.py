@@ -328,21 +328,37 @@ class ConceptMove(Strict):
         return True
 
 
+METERS: Final = (
+    "capacity", "ladder", "prep", "backup", "teams", "chefs", "regulars", "branches", "menus",
+    "delivery",
+)  # fmt: skip
+"""The concept meters a level may show (`pizzashop.sim.meters`)."""
+
+
 class Lesson(Strict):
-    """What counts as using a level's concept, for `pizzashop levels check` (docs/levels.md).
+    """What counts as using a level's concept, for `pizzashop levels check` (docs/levels.md),
+    and how the game shows what it bought.
 
     `moves`: a strategy that makes any of these uses the concept. `avoid`: the concept is holding
     back, so a strategy that makes any of these ignores it (opening day: train nobody until the
     numbers ask). Neither: no one or two moves are the concept (the grand opening needs them all).
+    `meter`: the concept meter shown on the board and in the debrief. `naive`: the level's naive
+    way (its naive proof) in a few words, for the debrief's comparison.
     """
 
     moves: list[ConceptMove] = Field(default_factory=list)
     avoid: list[ConceptMove] = Field(default_factory=list)
+    meter: str | None = Field(None, description=f"one of {', '.join(METERS)}")
+    naive: str = Field("", max_length=18, description="the naive proof in a few words")
 
     @model_validator(mode="after")
     def _one_way(self) -> Lesson:
         if self.moves and self.avoid:
             raise ValueError("a lesson lists moves or moves to avoid, not both")
+        _check(
+            self.meter is None or self.meter in METERS,
+            f"meter: unknown meter {self.meter!r} (choose from {', '.join(METERS)})",
+        )
         return self
 
 
