@@ -138,6 +138,9 @@ GOAL_NAMES = {
     "profit": "profit",
     "orders_lost_total": "lost",
     "bases_spoiled": "spoiled",
+    "latency_p50": "p50",
+    "costs.wages": "wages",
+    "costs_total": "costs",
 }
 LOSS_LABELS = {
     "queue_full": "queue full",
