@@ -87,7 +87,9 @@ def shown(static: Static, width: int) -> str:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 @playing
-async def test_the_ladder_is_on_the_board_and_leaves_room_for_the_shop(size: tuple[int, int]) -> None:
+async def test_the_ladder_is_on_the_board_and_leaves_room_for_the_shop(
+    size: tuple[int, int],
+) -> None:
     app = level_app("lunch_rush", 202)
     async with app.run_test(size=size) as pilot:
         screen = await past_briefing(pilot)
@@ -158,7 +160,7 @@ async def test_the_report_sets_the_day_beside_doing_nothing_and_the_naive_way(
         assert max(len(line) for line in text.splitlines()) <= width, "nothing cut at this width"
         lines = [line.split() for line in text.splitlines()]
         first = next(i for i, words in enumerate(lines) if words[:1] == ["score"])
-        header, rows = sum(lines[:first], []), lines[first:]
+        header, rows = [w for words in lines[:first] for w in words], lines[first:]
         assert header == ["you", "doing", "nothing", "a", "chef", "at", "Central"]
         figures = {row[0]: row[1:] for row in rows if row}
         ways = baselines(sim.scenario, sim.seed)
@@ -256,3 +258,13 @@ async def test_with_nothing_on_offer_the_menu_dialog_says_so_and_pushes_nothing(
         await pilot.pause()
         assert isinstance(app.screen, ShiftScreen)
         assert len(screen.game.sim.menu_versions) == 1 and not screen.game.sim.action_log
+
+
+@playing
+async def test_the_hire_dialog_says_when_a_hire_arrives() -> None:
+    app = level_app("chefs_day_off")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await past_briefing(pilot)
+        await pilot.press("h")
+        note = str(app.screen.query_one("#hire-note", Label).content)
+        assert "They arrive 60 min after you hire them, paid from then." in note
