@@ -84,6 +84,10 @@ def _percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
+
+
 def _minutes(value: float) -> str:
     return f"{value:.0f} min"
 
@@ -172,8 +176,13 @@ def capacity(sim: Simulation) -> Meter:
     cooks = kitchen_capacity(sim)
     busy = _busy_share(sim, list(sim.chefs.values()))
     stretch = f"{sim.clock(start)}–{sim.clock(stop)}"
+    if sim.doors_open:
+        demand, when = ("orders arriving now", now_rate), "now"
+    else:  # after closing: the day's orders, an hour at a time
+        demand = ("orders placed, per hour open", sim.metrics.placed / sim.scenario.shift_hours)
+        when = "over the day"
     rows = (
-        ("orders arriving now", _per_hour(now_rate)),
+        (demand[0], _per_hour(demand[1])),
         (f"at the busiest, {stretch}", _per_hour(peak)),
         ("the chefs on duty cook", _per_hour(cooks)),
         ("chefs busy so far", _percent(busy)),
@@ -189,7 +198,7 @@ def capacity(sim: Simulation) -> Meter:
         "chefs_busy": None if busy is None else round(busy, 4),
     }
     line = (
-        f"kitchen cooks {_per_hour(cooks)} · orders {_per_hour(now_rate)} now, "
+        f"kitchen cooks {_per_hour(cooks)} · orders {_per_hour(demand[1])} {when}, "
         f"{_per_hour(peak)} from {sim.clock(start)}"
     )
     return Meter("capacity", "capacity against demand", (), rows, note, figures, line)
@@ -296,7 +305,7 @@ def backup(sim: Simulation) -> Meter:
     no_chef = sim.metrics.losses.get(LossCause.NO_CHEF, 0)
     gave_up = sim.metrics.losses.get(LossCause.GAVE_UP, 0)
     note = (
-        f"nobody on duty for {empty:.0f} min: {no_chef} orders lost with no chef, "
+        f"nobody on duty for {empty:.0f} min: {_count(no_chef, 'order')} lost with no chef, "
         f"{gave_up} gave up waiting"
     )
     figures: dict[str, Figure] = {
@@ -426,10 +435,15 @@ def branches(sim: Simulation) -> Meter:
         figures[f"{branch.name}_failed_over"] = branch.failed_over
         dark = branch.losses.get(LossCause.BRANCH_DARK.value, 0)
         if dark:
-            notes.append(f"{dark} lost to the dark at {branch.name}")
+            notes.append(f"{_count(dark, 'order')} lost to the dark at {branch.name}")
         if branch.failed_over:
-            notes.append(f"{branch.failed_over} waiting at {branch.name} failed over")
-    note = "; ".join(notes) or "every branch took its own customers"
+            notes.append(f"{_count(branch.failed_over, 'order')} waiting at {branch.name} moved")
+        if late * 4 > branch.delivered:  # a quarter or more late: closeness is the problem
+            notes.append(
+                f"{late} of {branch.delivered} deliveries from {branch.name} late "
+                f"(mean {door} to the door)"
+            )
+    note = "; ".join(notes) or "every branch delivered mostly on time"
     columns = ("branch", "now", "on time", "late", "lost", "in flight", "mean")
     line = " · ".join(
         f"{row[0]} {row[1]}" + (f" {row[2]} on time, {row[4]} lost" if row[2] else "")
@@ -450,7 +464,9 @@ def menus(sim: Simulation) -> Meter:
         rows.append((branch.name, version, _minutes(branch.menu_delay), str(stale)))
         figures[f"{branch.name}_stale"] = stale
     refunds = abs(sim.ledger.total("refunds"))
-    note = f"menu v{latest}: {stale_total} orders cooked stale and refunded ({refunds:,.0f})"
+    note = (
+        f"menu v{latest}: {_count(stale_total, 'order')} cooked stale and refunded ({refunds:,.0f})"
+    )
     columns = ("branch", "cooks", "delay", "stale")
     line = " · ".join(f"{row[0]} v{row[1][1:].split()[0]} {row[3]} stale" for row in rows)
     return Meter("menus", "one menu everywhere?", columns, tuple(rows), note, figures, line)
