@@ -18,7 +18,7 @@ from pizzashop.sim import Simulation, build_report, load_scenario
 from pizzashop.sim import actions as A
 from pizzashop.sim.baseline import baselines
 from pizzashop.sim.campaign import proof
-from pizzashop.sim.live import GoalState, goal_standings
+from pizzashop.sim.live import GoalState, goal_standings, live_report
 from pizzashop.sim.meters import meter
 from pizzashop.ui.app import PizzaShopApp
 from pizzashop.ui.screens.briefing import BriefingScreen
@@ -202,10 +202,25 @@ async def test_the_goals_header_shows_a_goals_also_targets() -> None:
         screen = await past_briefing(pilot)
         await run_minutes(pilot, screen, 60)
         goals = panel_text(screen.query_one(StatusBar)).split("\n")[1]
-        costs = build_report(screen.game.sim)["costs_total"]
+        costs = live_report(screen.game.sim)["costs_total"]
         assert "main ✓ goodput 100% ≥ 85%" in goals
         assert f"also ✓ costs {costs:.0f} ≤ 390" in goals
         assert goals.index("main") < goals.index("also") < goals.index("bonus")
+
+
+def test_live_costs_count_the_wages_and_rent_not_yet_settled() -> None:
+    """The ledger settles wages and rent every hour; a budget read at 12:35 must not be 35
+    minutes of wages behind."""
+    sim = Simulation(load_scenario("chefs_day_off"), seed=404)
+    sim.run_until(95)
+    live = live_report(sim)
+    settled = build_report(sim)
+    assert live["costs_total"] > settled["costs_total"]
+    sim.books.settle_all()  # what the ledger would post if it settled now
+    now = build_report(sim)
+    assert live["costs_total"] == pytest.approx(now["costs_total"], abs=0.02)
+    assert live["costs"]["wages"] == pytest.approx(now["costs"]["wages"], abs=0.02)
+    assert live["profit"] == pytest.approx(now["profit"], abs=0.02)
 
 
 def test_an_also_target_is_judged_on_its_own_figure_and_decides_the_win() -> None:

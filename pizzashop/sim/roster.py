@@ -233,12 +233,12 @@ class Roster:
         was_working = chef.state in WORKING
         self.kitchen.interrupt(chef)
         self.set_state(chef, ChefState.ON_LEAVE)
+        if chef.absent_until >= self.shop.scenario.shift_hours * 60.0:
+            until = "for the rest of the shift"
+        else:
+            until = f"until {self.shop.clock(chef.absent_until)}"
         self.metrics.record(
-            self.loop.now,
-            "staff",
-            f"{chef.name} is on leave until {self.shop.clock(chef.absent_until)}",
-            branch.name,
-            chef.name,
+            self.loop.now, "staff", f"{chef.name} is on leave {until}", branch.name, chef.name
         )
         if was_working:
             self._call_backup(branch, chef)
