@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from rich.console import Console
+from test_ui_campaign import past_briefing
 from test_ui_play import panel_text, playing
 from textual.pilot import Pilot
 from textual.widgets import Label, OptionList, Static
@@ -21,7 +22,6 @@ from pizzashop.sim.campaign import proof
 from pizzashop.sim.live import GoalState, goal_standings, live_report
 from pizzashop.sim.meters import meter
 from pizzashop.ui.app import PizzaShopApp
-from pizzashop.ui.screens.briefing import BriefingScreen
 from pizzashop.ui.screens.dialogs import MenuDialog
 from pizzashop.ui.screens.report import ReportScreen
 from pizzashop.ui.screens.shift import ShiftScreen
@@ -35,15 +35,6 @@ pytestmark = pytest.mark.usefixtures("home")
 
 def level_app(name: str, seed: int | None = None) -> PizzaShopApp:
     return PizzaShopApp(load_scenario(name), seed, paused=True, live=False)
-
-
-async def past_briefing(pilot: Pilot[None]) -> ShiftScreen:
-    await pilot.pause()
-    if isinstance(pilot.app.screen, BriefingScreen):
-        await pilot.press("enter")
-    screen = pilot.app.screen
-    assert isinstance(screen, ShiftScreen)
-    return screen
 
 
 async def run_minutes(pilot: Pilot[None], screen: ShiftScreen, minutes: float) -> None:
