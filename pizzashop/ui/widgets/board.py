@@ -121,6 +121,11 @@ class ShopBoard(LinePanel):
             self.selected = None
         self.show(rows)
 
+    def on_resize(self) -> None:
+        """The meter's table or its one line, and its reading's wrapping, follow the board's size
+        at once, even while the game is paused."""
+        self.update_board()
+
     @property
     def selected_branch(self) -> str | None:
         chef = self.sim.chefs.get(self.selected or "")
