@@ -344,11 +344,10 @@ def teams(sim: Simulation) -> Meter:
         if share is not None and share > busiest_share:
             busiest, busiest_share = team, share
     shared = sum(len(b.pull.get("@*", ())) for b in sim.branches)
-    note = (
-        f"busiest: the {busiest.replace('_', ' ')} team, {busiest_share:.0%} busy"
-        if busiest
-        else ""
-    )
+    if busiest and busiest_share > 0:
+        note = f"busiest: the {busiest.replace('_', ' ')} team, {busiest_share:.0%} busy"
+    else:
+        note = "no team has cooked yet"
     if shared:
         note += f" · {shared} items on the shared line"
     columns = ("team", "on duty", "waiting", "busy")
@@ -443,7 +442,10 @@ def branches(sim: Simulation) -> Meter:
                 f"{late} of {branch.delivered} deliveries from {branch.name} late "
                 f"(mean {door} to the door)"
             )
-    note = "; ".join(notes) or "every branch delivered mostly on time"
+    delivered = sum(branch.delivered for branch in sim.branches)
+    note = "; ".join(notes) or (
+        "every branch delivered mostly on time" if delivered else "nothing delivered yet"
+    )
     columns = ("branch", "now", "on time", "late", "lost", "in flight", "mean")
     line = " · ".join(
         f"{row[0]} {row[1]}" + (f" {row[2]} on time, {row[4]} lost" if row[2] else "")
@@ -468,7 +470,12 @@ def menus(sim: Simulation) -> Meter:
         f"menu v{latest}: {_count(stale_total, 'order')} cooked stale and refunded ({refunds:,.0f})"
     )
     columns = ("branch", "cooks", "delay", "stale")
-    line = " · ".join(f"{row[0]} v{row[1][1:].split()[0]} {row[3]} stale" for row in rows)
+    line = " · ".join(
+        f"{b.name} v{b.menu_version}"
+        + (" (behind)" if b.menu_version < latest else "")
+        + (f", {stale} stale" if (stale := b.losses.get(LossCause.STALE.value, 0)) else "")
+        for b in sim.branches
+    )
     return Meter("menus", "one menu everywhere?", columns, tuple(rows), note, figures, line)
 
 

@@ -93,6 +93,7 @@ def comparison_table(ways: list[tuple[str, dict[str, Any]]]) -> Table:
         ("goodput", each(lambda r: f"{r['goodput']:.1%}")),
         ("orders placed", each(lambda r: str(r["orders_placed"]))),
         ("delivered", each(lambda r: str(r["orders_delivered"]))),
+        ("  on time", each(lambda r: str(r["orders_on_time"]))),
         ("lost", each(lambda r: str(r["orders_lost_total"]))),
     ]
     for cause in LossCause:

@@ -22,14 +22,8 @@ def failover_label(on: bool) -> str:
     """The failover setting in words, not only the box's colour. Failover is the router's
     health check, the same under nearest and fastest (docs/engine.md)."""
     if on:
-        return (
-            "failover ON: either router skips a dark branch, and the orders waiting there "
-            "move to one that is up"
-        )
-    return (
-        "failover OFF: neither router sees a power cut: orders sent to a dark branch are lost, "
-        "and those waiting there stay in the dark (tick to fail over)"
-    )
+        return "failover ON: routers skip a dark branch; orders waiting there move"
+    return "failover OFF: a dark branch still gets orders, and loses them (tick to fail over)"
 
 
 def _options(strategies: dict[str, str]) -> list[Option]:
