@@ -23,7 +23,7 @@ def failover_label(on: bool) -> str:
     health check, the same under nearest and fastest (docs/engine.md)."""
     if on:
         return "failover ON: routers skip a dark branch; orders waiting there move"
-    return "failover OFF: a dark branch still gets orders, and loses them (tick to fail over)"
+    return "failover OFF: a dark branch still gets orders, and loses them"
 
 
 def _options(strategies: dict[str, str]) -> list[Option]:
