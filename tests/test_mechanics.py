@@ -482,7 +482,7 @@ CAUSES: dict[LossCause, tuple[Scenario, list[A.Action], Callable[[Order], bool]]
     LossCause.BRANCH_DARK: (
         DARK_HOUR,
         [],
-        lambda o: 60 <= o.placed < 120 and o.branch == "Central",
+        lambda o: 60 <= o.placed < 120 and o.branch == "Central",  # the dark branch is named
     ),
     LossCause.NO_ROUTE: (FAR, [], lambda o: o.area == "far" and o.branch is None),
     LossCause.NO_CHEF: (DAY_OFF, [], lambda o: o.placed >= 30 and o.started < 0),

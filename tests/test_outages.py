@@ -84,6 +84,30 @@ def test_without_failover_they_wait_in_the_dark_and_give_up_as_branch_dark() -> 
     assert max(o.done_at - o.placed for o in delivered) < 45
 
 
+def test_failover_moves_only_what_the_lit_branch_has_room_for() -> None:
+    """North's one chef cooks one order and its queue holds one more: failover moves those two and
+    leaves the rest in the dark, rather
+    than flooding North's queue and losing them there as `queue_full` with no warning first."""
+    north = {"name": "North", "area": "north", "queue_capacity": 1, "chefs": chefs("Luigi")}
+    small = Scenario.model_validate(
+        TWO.model_dump() | {"branches": [TWO.branches[0].model_dump(), north]}
+    )
+    sim = Simulation(small)
+    done = collect(sim)
+    stranded = {o.id for o in waiting_at_the_cut(sim)}
+    assert len(stranded) >= 3
+    sim.run_until(CUT)
+    north = sim.branch_by_name["North"]
+    assert north.waiting == 0
+    sim.run_until(CUT + 0.01)
+    assert sim.branch_by_name["Central"].failed_over == 2
+    sim.run()
+    ends = Counter((o.branch, o.cause) for o in done if o.id in stranded)
+    assert ends[("Central", LossCause.BRANCH_DARK)] == len(stranded) - 2  # left in the dark
+    assert ends[("North", None)] >= 1  # moved, and served
+    assert not [end for end in ends if end[1] is LossCause.QUEUE_FULL]
+
+
 def test_turning_failover_on_in_the_dark_moves_the_orders_still_waiting() -> None:
     sim = Simulation(TWO)
     done = collect(sim)

@@ -20,6 +20,7 @@ from pizzashop.sim import (
     LossCause,
     Order,
     Simulation,
+    build_report,
     describe_strategies,
 )
 from pizzashop.sim import actions as A
@@ -249,11 +250,43 @@ def test_engine_remap_meter_after_hire_fire_and_leave(strategy: str) -> None:
 
 
 def test_remap_meter_without_a_hash_has_no_actual_share() -> None:
+    """Regulars who know their chef put remaps in play even without a hashing router: the meter
+    shows what hashing would move, with no actual share."""
+    knowing = lab(
+        shift_hours=3,
+        regulars={"customers": CUSTOMERS, "chef_speedup": 0.9},
+        branch={"chefs": chefs("A", "B", "C", "D")},
+        timeline=[{"kind": "leave", "at": 100, "duration": 20, "chef": "C"}],
+    )
+    sim = Simulation(knowing, kitchen_strategy="least_loaded")
+    sim.schedule([A.Hire(at=30, specialty="generalist")])
+    sim.run()
+    assert sim.remaps_matter()
+    assert [(m["before"], m["after"]) for m in sim.remaps] == [(4, 5), (5, 4), (4, 5)]
+    assert all(m["actual"] is None and m["modulo"] > m["ring"] for m in sim.remaps)
+    assert len([e for e in sim.metrics.log if e.kind == "remap"]) == 3
+
+
+def test_remaps_are_metered_only_where_hashing_is_in_play() -> None:
+    """Where no regular knows their chef and no branch hashes customers, chefs coming and going
+    remap nobody who cares: no meter entry, no remap line (so no consistent-hashing hint). A
+    switch to a hashing router puts them in play from then on (issue #11, item 7)."""
     sim = Simulation(HASH_LAB, kitchen_strategy="least_loaded")
     sim.schedule([A.Hire(at=30, specialty="generalist")])
     sim.run()
-    assert [(m["before"], m["after"]) for m in sim.remaps] == [(4, 5), (5, 4), (4, 5)]
-    assert all(m["actual"] is None and m["modulo"] > m["ring"] for m in sim.remaps)
+    assert not sim.remaps_matter()
+    assert sim.remaps == [] and not [e for e in sim.metrics.log if e.kind == "remap"]
+    assert build_report(sim)["remaps"] == 0
+
+    switched = Simulation(HASH_LAB, kitchen_strategy="least_loaded")
+    switched.schedule([A.Hire(at=30), A.RouteKitchen(at=50, strategy="modulo")])
+    switched.run()
+    assert switched.remaps_matter()
+    assert [(m["time"], m["before"], m["after"]) for m in switched.remaps] == [
+        (100.0, 5, 4),
+        (120.0, 4, 5),
+    ]
+    assert all(m["actual"] == m["modulo"] for m in switched.remaps)
 
 
 # ------------------------------------------------------------------------- in a shift
@@ -418,6 +451,7 @@ def test_nearest_without_failover_loses_dark_branch_orders() -> None:
     for order in done:
         assert order.branch == NEAREST[order.area]  # lost at Central's dark door, or served
         if dark(order) and NEAREST[order.area] == "Central":
+            # Lost at the dark branch that would have taken it, which the log line names.
             assert order.cause is LossCause.BRANCH_DARK and order.done_at == order.placed
         elif order.cause is LossCause.BRANCH_DARK:  # waited in the dark until it gave up
             assert stranded(order) and order.done_at < 180

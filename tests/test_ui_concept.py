@@ -183,6 +183,24 @@ async def test_the_debrief_shows_the_meter_as_the_shift_ended() -> None:
         assert "Sofia" in text and "day off" in text
 
 
+@playing
+async def test_the_debrief_ticks_the_main_goal_only_when_its_also_targets_hold_too() -> None:
+    """Goodput met but the budget broken: the main goal's line, which names the budget, is not
+    ticked; the budget's own line says why."""
+    app = level_app("chefs_day_off", 404)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await past_briefing(pilot)
+        screen.game.apply(A.Hire(specialty="pizza"))
+        screen.game.apply(A.Hire(specialty="pizza"))
+        report = await finish(pilot, screen)
+        figures = build_report(report.game.sim)
+        assert figures["goodput"] >= 0.85 and figures["costs_total"] > 410
+        lines = shown(report.query_one("#goals", Static), 110).splitlines()
+        main = next(line for line in lines if "main" in line.split())
+        also = next(line for line in lines if "also" in line.split())
+        assert main.split()[0] == "✗" and also.split()[0] == "✗"
+
+
 # ------------------------------------------------------------------------------- the header
 
 

@@ -635,3 +635,24 @@ async def test_the_title_help_lists_the_title_keys() -> None:
         assert isinstance(help_screen, HelpScreen)
         keys = dict(help_screen.keys)
         assert {"s", "v", "l", "d"} <= set(keys) and "h" not in keys
+
+
+def test_every_goal_of_every_level_reads_in_words_in_the_header() -> None:
+    """The header names a goal's figure as a player reads it ("p50 14 min"), never by the
+    report's field name ("latency_p50")."""
+    from pizzashop.sim.catalog import bundled_levels, bundled_scenarios
+
+    paths = [*bundled_levels().values(), *bundled_scenarios().values()]
+    seen = 0
+    for path in paths:
+        goals = load_scenario(str(path)).goals
+        for tier in ("main", "bonus", "speed"):
+            goal = goals and getattr(goals, tier)
+            if goal is None:
+                continue
+            cell = goal_cell(GoalStanding(tier, goal, 1.0, GoalState.MET))
+            assert "_" not in cell.label and "." not in cell.label, (path.stem, cell)
+            if goal.metric.startswith("latency_"):
+                assert cell.bound.endswith(" min"), (path.stem, cell)
+            seen += 1
+    assert seen > 20

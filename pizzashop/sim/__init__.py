@@ -15,8 +15,25 @@ from pizzashop.sim.catalog import (
 )
 from pizzashop.sim.engine import Simulation
 from pizzashop.sim.files import InputError, load_actions
-from pizzashop.sim.metrics import LOG_LIMIT, LogEntry, Sample, percentile, percentiles
-from pizzashop.sim.orders import LOSS_TEXT, LossCause, Order, OrderState
+from pizzashop.sim.metrics import (
+    LOG_LIMIT,
+    MOMENT_MINUTES,
+    ORDER_KINDS,
+    LogEntry,
+    Sample,
+    percentile,
+    percentiles,
+)
+from pizzashop.sim.orders import (
+    LOSS_TEXT,
+    PART_TEXT,
+    PARTS,
+    LossCause,
+    Order,
+    OrderState,
+    parts_of,
+    split_text,
+)
 from pizzashop.sim.report import build_report
 from pizzashop.sim.routing import (
     BRANCH_STRATEGIES,
@@ -35,6 +52,10 @@ __all__ = [
     "KITCHEN_STRATEGIES",
     "LOG_LIMIT",
     "LOSS_TEXT",
+    "MOMENT_MINUTES",
+    "ORDER_KINDS",
+    "PARTS",
+    "PART_TEXT",
     "PATIENCE_WARNING",
     "SHARED_QUEUE",
     "Action",
@@ -56,6 +77,8 @@ __all__ = [
     "describe_strategies",
     "load_actions",
     "load_scenario",
+    "parts_of",
     "percentile",
     "percentiles",
+    "split_text",
 ]

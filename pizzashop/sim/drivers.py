@@ -45,6 +45,7 @@ class Drivers:
         order.state = _ORDER_READY
         order.ready_at = self.loop.now
         if not self._delivers:
+            order.left_at = order.ready_at
             self.books.delivered(order)
             return
         branch.ready.append(order)
@@ -70,6 +71,7 @@ class Drivers:
             agent.order = order
             agent.back_at = there + travel
             order.state = OrderState.OUT
+            order.left_at = now
             self.loop.at(there, events.HANDED_OVER, (agent, branch))
 
     def handed_over(self, ref: tuple[Agent, Branch]) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from pizzashop.sim import events
-from pizzashop.sim.actions import Action, Outcome
+from pizzashop.sim.actions import DISRUPTION_KINDS, Action, Outcome
 from pizzashop.sim.books import Books
 from pizzashop.sim.clock import Dispatcher, EventLoop
 from pizzashop.sim.commands import Stages, apply_action
@@ -37,15 +37,24 @@ from pizzashop.sim.streams import Streams
 from pizzashop.sim.timeline import Timeline
 
 TICK_MINUTES: Final = 1.0
+MONEY_MINUTES: Final = 15
+"""The money that moved is logged every this many minutes (and after every player action)."""
 
 
 class Simulation(Dispatcher):
     """One shift of one shop, deterministic for a scenario, a seed and a list of timed actions."""
 
     def __init__(
-        self, scenario: Scenario, seed: int | None = None, kitchen_strategy: str | None = None
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        kitchen_strategy: str | None = None,
+        watched: bool = False,
+        room: bool = False,
     ) -> None:
         self.scenario = scenario
+        self.room = room
+        """In an instructor's room: game-day disruptions (outage, rush, leave) apply."""
         self.seed = scenario.seed if seed is None else seed
         self.initial_strategy = kitchen_strategy
         self.streams = Streams(self.seed)
@@ -70,8 +79,9 @@ class Simulation(Dispatcher):
         kitchen = self.kitchen = Kitchen(shop, menu, books, drivers, self.streams)
         roster = self.roster = Roster(shop, kitchen, books)
         front_door = self.front_door = FrontDoor(shop, menu, kitchen, books, self.streams)
-        timeline = self.timeline = Timeline(shop, menu, kitchen, self.streams)
+        timeline = self.timeline = Timeline(shop, menu, kitchen, books, self.streams)
         self._stages = Stages(shop, menu, books, drivers, kitchen, roster, front_door, timeline)
+        books.watched = watched  # the game's log: every order's life, the money (see `watched`)
         # The shop as the scenario opens it, then everything the shift has planned.
         strategy = kitchen_strategy or scenario.routing.kitchen
         for branch in self.branches:
@@ -100,7 +110,7 @@ class Simulation(Dispatcher):
             if chef is not None:
                 self.roster.after_job(chef)
         elif kind == events.ARRIVE:
-            self.front_door.arrive()
+            self.front_door.arrive(arg)
         elif kind == events.TICK:
             self._tick()
         elif kind == events.PATIENCE_OVER:
@@ -134,6 +144,8 @@ class Simulation(Dispatcher):
             self.apply(arg)
         elif kind == events.HIRE_ARRIVES:
             self.roster.hire_arrives(arg)
+        elif kind == events.POWER_RESTORED:
+            self.timeline.restore_power(arg)
         else:
             raise ValueError(f"no event of kind {kind}")
 
@@ -165,28 +177,34 @@ class Simulation(Dispatcher):
 
     def _close_doors(self) -> None:
         self.shop.doors_open = False
+        self.books.close()
         self.metrics.record(self.now, "shift", f"doors close at {self.clock()}")
 
     def _tick(self) -> None:
-        """Every sim minute: warnings; every few: a chart sample; every hour: wages and rent.
+        """Every sim minute: warnings; every few: a chart sample; every hour: wages and rent;
+        every quarter of an hour: a log line for the money that moved.
 
         After the doors close the shift ends when the last order is settled, or when nothing is
         left that could move the orders still waiting (they are lost as unserved).
         """
         minute = round(self.now)
         books = self.books
-        books.check_warnings()
+        following = self.now + TICK_MINUTES
+        after: float | None = following
+        if not self.shop.doors_open:
+            upcoming = self.loop.next_time() if self.metrics.in_flight else None
+            # After closing, skip the quiet minutes to the next event rather than tick through
+            # them: a long outage at night must not cost a tick per minute.
+            after = None if upcoming is None else max(following, float(math.ceil(upcoming)))
+        books.check_warnings(following if after is None else after)
         if minute % self._sample_every == 0:
             books.sample()
         if minute % 60 == 0 and minute:
             books.settle_all()
-        following = self.now + TICK_MINUTES
-        if self.shop.doors_open:
-            self.loop.at(following, events.TICK)
-        elif self.metrics.in_flight and (upcoming := self.loop.next_time()) is not None:
-            # After closing, skip the quiet minutes to the next event rather than tick through
-            # them: a long outage at night must not cost a tick per minute.
-            self.loop.at(max(following, float(math.ceil(upcoming))), events.TICK)
+        if minute % MONEY_MINUTES == 0:
+            books.log_money()
+        if after is not None:
+            self.loop.at(after, events.TICK)
         else:
             self._finish()
 
@@ -198,6 +216,7 @@ class Simulation(Dispatcher):
         self.kitchen.throw_out()
         self.books.settle_all()
         self.books.sample()
+        self.books.log_money()
         self.loop.clear()
         self.finished = True
         self.metrics.record(self.now, "shift", f"last order settled at {self.clock()}")
@@ -205,14 +224,21 @@ class Simulation(Dispatcher):
     # --------------------------------------------------------------- actions
 
     def apply(self, action: Action) -> Outcome:
-        """Apply a player action now; it is recorded with the current sim time."""
+        """Apply an action now; it is recorded with the current sim time. A game-day disruption
+        applies only in a room, and is logged as `gameday` whatever came of it."""
         if self.finished:
             return Outcome.refused("the shift is over")
         action = action.model_copy(update={"at": self.now})
-        outcome = apply_action(self._stages, action)
+        outcome = apply_action(self._stages, action, self.room)
         self.action_log.append((action, outcome))
-        kind = "action" if outcome.ok else "refused"
-        self.metrics.record(self.now, kind, f"{action.kind}: {outcome.reason}")
+        if action.kind not in DISRUPTION_KINDS:
+            kind, text = ("action" if outcome.ok else "refused"), f"{action.kind}: {outcome.reason}"
+        elif outcome.ok:
+            kind, text = "gameday", f"game day: {outcome.reason}"
+        else:
+            kind, text = "gameday", f"game day: no {action.kind}: {outcome.reason}"
+        self.metrics.record(self.now, kind, text)
+        self.books.log_money()  # what it cost, and what it set going (a chef's prep), at once
         return outcome
 
     def schedule(self, actions: list[Action]) -> None:
@@ -238,7 +264,28 @@ class Simulation(Dispatcher):
 
     @property
     def remaps(self) -> list[dict]:
+        """The remap meter: a change in the chefs on duty where remaps matter (`remaps_matter`)."""
         return self.roster.remaps
+
+    def remaps_matter(self, branch: Branch | None = None) -> bool:
+        """Whether chefs joining or leaving remap customers who care, at `branch` (None: at any
+        branch): regulars know their chef in this scenario, or the branch routes by hashing
+        customers. The remap meter, its log lines and the codex's hint follow this."""
+        branches = self.branches if branch is None else [branch]
+        return any(self.roster.remaps_matter(b) for b in branches)
+
+    @property
+    def watched(self) -> bool:
+        """Whether someone watches the log (the game turns it on): then it also follows every
+        order's life (placed, cooking, delivered) and the money as it moves. Lost and late
+        orders, warnings and the shop's own events are logged always."""
+        return self.books.watched
+
+    def chef_minutes(self) -> tuple[float, float]:
+        """Chef-minutes busy (cooking or prepping) and on duty over the shift: since the doors
+        opened, until they closed once they have."""
+        closing = self.books.at_closing
+        return self.books.chef_minutes() if closing is None else closing
 
     @property
     def on_order_done(self) -> Callable[[Order], None] | None:

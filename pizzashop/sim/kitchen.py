@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from pizzashop.sim import events
+from pizzashop.sim.books import QUEUE_WARNING
 from pizzashop.sim.orders import LossCause, OrderState
 from pizzashop.sim.routing import KITCHEN_STRATEGIES, SHARED_QUEUE, KitchenStrategy
 from pizzashop.sim.scenario import GENERALIST
@@ -109,7 +110,27 @@ class Kitchen:
             self._put(branch, task, keys[index])
         if order.patience is not None and not moved:
             self.loop.at(order.placed + order.patience, events.PATIENCE_OVER, order)
+        books = self.books
+        if books.watched:
+            self.metrics.record(
+                self.loop.now,
+                "placed",
+                f"order #{order.id} placed: {', '.join(order.items)} for {order.area}",
+                branch.name,
+                "",
+                order.id,
+            )
+        if capacity is not None and branch.waiting >= QUEUE_WARNING * capacity:
+            books.recheck(branch)  # nearly full: warn now, not at the next minute's check
         self.wake(branch)
+
+    def has_room(self, order: Order, branch: Branch) -> bool:
+        """Whether the branch could take all of the order's items into its queue now (a chef on
+        duty or on the way, and room in the queue even if no item starts at once)."""
+        if not branch.staffed():
+            return False
+        capacity = branch.capacity
+        return capacity is None or branch.waiting + len(order.tasks) <= capacity
 
     def _route_task(self, branch: Branch, task: Task, chefs: list[Chef]) -> str:
         """The queue key the kitchen strategy picks: a chef's id or a pull line."""
@@ -340,6 +361,16 @@ class Kitchen:
             if order.started < 0:  # the first item of the order: its wait is over
                 order.started = now
                 self.metrics.waits.append(now - order.placed)
+                if self.books.watched:
+                    self.metrics.record(
+                        now,
+                        "cooking",
+                        f"order #{order.id} cooking: {chef.name}, after "
+                        f"{now - order.placed:.0f} min in the queue",
+                        branch.name,
+                        chef.name,
+                        order.id,
+                    )
         chef.state = _CHEF_COOKING
         chef.task = task
         chef.token += 1
@@ -353,7 +384,9 @@ class Kitchen:
         if chef.token != token:
             return None
         now = self.loop.now
-        chef.busy_minutes += now - chef.started_at
+        busy = now - chef.started_at
+        chef.busy_minutes += busy
+        self.metrics.busy_minutes += busy
         task = chef.task
         assert task is not None  # a live token means the chef is cooking it
         chef.task = None
@@ -362,19 +395,24 @@ class Kitchen:
         order = task.order
         if order is not None:  # None: the order was lost while this item cooked
             order.remaining -= 1
-            if order.remaining == 0:
+            if order.remaining == 0:  # this item came out last: its wait was the order's
+                order.oven_at = task.started
                 self.drivers.ready(order, chef.branch)
         return chef
 
     def interrupt(self, chef: Chef) -> None:
         """Stop the chef's current job: an item goes back to the head of its line."""
         if chef.state is ChefState.COOKING and chef.task is not None:
-            chef.busy_minutes += self.loop.now - chef.started_at
+            busy = self.loop.now - chef.started_at
+            chef.busy_minutes += busy
+            self.metrics.busy_minutes += busy
             task, chef.task = chef.task, None
             task.started = -1.0
             self._requeue(chef.branch, task)
         elif chef.state is ChefState.PREPPING:
-            chef.busy_minutes += self.loop.now - chef.started_at
+            busy = self.loop.now - chef.started_at
+            chef.busy_minutes += busy
+            self.metrics.busy_minutes += busy
             chef.prep_component = None
         chef.token += 1
 
@@ -440,7 +478,9 @@ class Kitchen:
         if chef.token != token:
             return None
         now = self.loop.now
-        chef.busy_minutes += now - chef.started_at
+        busy = now - chef.started_at
+        chef.busy_minutes += busy
+        self.metrics.busy_minutes += busy
         component = chef.prep_component
         assert component is not None  # a live token means the chef is prepping it
         stock = chef.branch.stock[component]

@@ -1,4 +1,5 @@
-"""What the shop measures: counters, the loss ledger, latencies, time series and the event log.
+"""What the shop measures: counters, the loss ledger, latencies and where they went, chefs' busy
+time, time series, the worst moments and the event log.
 
 Definitions match GAME.md and are the same in the live view, the report and `--json`.
 """
@@ -10,10 +11,15 @@ from bisect import bisect_left
 from collections import Counter, deque
 from typing import NamedTuple
 
-from pizzashop.sim.orders import LossCause
+from pizzashop.sim.orders import PARTS, LossCause
 
 LOG_LIMIT = 5000
 WINDOW_MINUTES = 60.0
+MOMENT_MINUTES = 15.0
+"""The worst moments are windows of this length, from the doors' opening."""
+ORDER_KINDS = frozenset({"placed", "cooking", "delivered", "late", "lost"})
+"""Log kinds about one order. The others (warnings, staff, power, money …) are about the shop, and
+are kept apart too (`Metrics.shop_log`), so that a busy day's orders never push them out."""
 
 
 class LogEntry(NamedTuple):
@@ -42,11 +48,66 @@ class Sample(NamedTuple):
 
 
 class Moment(NamedTuple):
-    """A window of the shift that went badly, for the debrief."""
+    """A window of the shift that went badly, for the debrief: its lost orders and their
+    commonest cause, its late deliveries and the part of their time that grew most (a part of
+    `orders.PARTS`); "" where there were none."""
 
     start: float
     lost: int
     cause: str
+    late: int
+    part: str
+
+
+class Split:
+    """Delivered orders' minutes in each part of their path (`orders.PARTS`), summed."""
+
+    __slots__ = ("cooking", "count", "driver", "queue", "road")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.queue = 0.0
+        self.cooking = 0.0
+        self.driver = 0.0
+        self.road = 0.0
+
+    def add(self, queue: float, cooking: float, driver: float, road: float) -> None:
+        self.count += 1
+        self.queue += queue
+        self.cooking += cooking
+        self.driver += driver
+        self.road += road
+
+    def means(self) -> dict[str, float]:
+        """Mean minutes per order in each part (0.0 before the first)."""
+        count = self.count or 1
+        totals = (self.queue, self.cooking, self.driver, self.road)
+        return {part: total / count for part, total in zip(PARTS, totals, strict=True)}
+
+
+class Tally:
+    """One window's lost orders by cause, and its late deliveries with how much each part of
+    their time grew (see `Books._late`)."""
+
+    __slots__ = ("growth", "late", "losses", "lost")
+
+    def __init__(self) -> None:
+        self.losses: dict[LossCause, int] = {}
+        self.lost = 0
+        self.late = 0
+        self.growth = [0.0 for _ in PARTS]
+
+    def moment(self, index: int) -> Moment:
+        cause, most = "", 0
+        for lost_to, count in self.losses.items():  # the first counted wins a tie
+            if count > most:
+                cause, most = lost_to.value, count
+        part, grown = "", -1.0
+        if self.late:
+            for name, minutes in zip(PARTS, self.growth, strict=True):
+                if minutes > grown:
+                    part, grown = name, minutes
+        return Moment(index * MOMENT_MINUTES, self.lost, cause, self.late, part)
 
 
 def _nearest_rank(p: float, count: int) -> int:
@@ -104,7 +165,9 @@ def percentiles(values: list[float], ps: tuple[float, ...]) -> list[float]:
 
 class Metrics:
     __slots__ = (
+        "busy_minutes",
         "delivered",
+        "duty_minutes",
         "floor",
         "in_flight",
         "in_flight_area",
@@ -114,10 +177,14 @@ class Metrics:
         "log_total",
         "loss_times",
         "losses",
+        "moments",
         "on_time",
         "placed",
         "recent",
         "samples",
+        "shop_log",
+        "split",
+        "split_late",
         "top",
         "waits",
         "window_from",
@@ -142,8 +209,16 @@ class Metrics:
         self.floor = math.inf
         self.window_from = 0
         self.window_to = 0
+        self.split = Split()  # every delivered order's time, by part
+        self.split_late = Split()  # the late ones'
+        self.moments: dict[int, Tally] = {}  # by window (MOMENT_MINUTES) of the shift
+        # Chef-minutes cooking or prepping, and on duty, of the jobs and spells already over
+        # (`Books.chef_minutes` adds those still going).
+        self.busy_minutes = 0.0
+        self.duty_minutes = 0.0
         self.samples: list[Sample] = []
         self.log: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
+        self.shop_log: deque[LogEntry] = deque(maxlen=LOG_LIMIT)
         self.log_total = 0
 
     @property
@@ -164,10 +239,36 @@ class Metrics:
         self.recent.append(now)
         self.flight_change(now, -1)
 
+    def lose(self, now: float, cause: LossCause) -> None:
+        """Count a lost order, in the loss ledger and in its window of the shift."""
+        self.losses[cause] += 1
+        self.loss_times.append((now, cause))
+        self.flight_change(now, -1)
+        tally = self._tally(now)
+        tally.lost += 1
+        tally.losses[cause] = tally.losses.get(cause, 0) + 1
+
+    def late(self, now: float, growth: list[float]) -> None:
+        """Count a late delivery in its window, with how much each part of its time grew."""
+        tally = self._tally(now)
+        tally.late += 1
+        for index, grown in enumerate(growth):
+            tally.growth[index] += grown
+
+    def _tally(self, now: float) -> Tally:
+        index = int(now // MOMENT_MINUTES)
+        tally = self.moments.get(index)
+        if tally is None:
+            tally = self.moments[index] = Tally()
+        return tally
+
     def record(
         self, time: float, kind: str, text: str, branch: str = "", chef: str = "", order: int = -1
     ) -> None:
-        self.log.append(LogEntry(time, kind, branch, chef, order, text))
+        entry = LogEntry(time, kind, branch, chef, order, text)
+        self.log.append(entry)
+        if kind not in ORDER_KINDS:
+            self.shop_log.append(entry)
         self.log_total += 1
 
     def window_stats(self, now: float) -> tuple[float, float]:
@@ -202,13 +303,10 @@ class Metrics:
             top = self.top
         return len(recent) * 60.0 / span, top[-t]
 
-    def worst_moments(self, bucket: float = 15.0, top: int = 3) -> list[Moment]:
-        """The windows with the most lost orders, each with its commonest cause."""
-        buckets: dict[int, Counter[LossCause]] = {}
-        for time, cause in self.loss_times:
-            buckets.setdefault(int(time // bucket), Counter())[cause] += 1
-        ranked = sorted(buckets.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-        return [
-            Moment(index * bucket, sum(causes.values()), causes.most_common(1)[0][0].value)
-            for index, causes in ranked[:top]
-        ]
+    def worst_moments(self, top: int = 3) -> list[Moment]:
+        """The windows with the most orders lost or delivered late (the earliest first on a
+        tie), each with its commonest loss cause and the part of the late orders' time that grew
+        most. Kept window by window as the shift runs, so asking costs no more late in the day."""
+        moments = self.moments
+        ranked = sorted(moments, key=lambda i: (-moments[i].lost - moments[i].late, i))
+        return [moments[index].moment(index) for index in ranked[:top]]

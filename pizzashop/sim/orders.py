@@ -3,10 +3,17 @@
 An order is placed → routed → queued → cooking → ready → out for delivery → delivered, or lost with
 a cause. Its items are tasks: a kitchen may cook them on different chefs, and the order is ready
 when the last one is done. Every lost order carries exactly one `LossCause`.
+
+A delivered order's time splits into four parts (`PARTS`), the same in the log, the live view and
+the report, along the item that came out of the oven last: waiting in the queue (placed → that
+item goes in the oven for good: a wait behind other items, its own order's or others', or in a
+dark kitchen, is queueing), cooking (→ it comes out), waiting for a driver (→ a driver leaves
+with the order) and the road (→ the door, with the handoff).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
@@ -41,6 +48,32 @@ LOSS_TEXT: dict[LossCause, str] = {
     LossCause.STALE: "cooked to an old recipe and refunded",
     LossCause.UNSERVED: "still waiting when the last chef went home",
 }
+
+
+PARTS: Final = ("queue", "cooking", "driver", "road")
+"""Where a delivered order's time went, in the order it passes them."""
+
+PART_TEXT: Final = {
+    "queue": "waiting in the queue",
+    "cooking": "cooking",
+    "driver": "waiting for a driver",
+    "road": "on the road",
+}
+
+
+def parts_of(delivers: bool) -> tuple[str, ...]:
+    """The parts an order's time has: no driver or road where the shop does not deliver."""
+    return PARTS if delivers else PARTS[:2]
+
+
+def split_text(minutes: Sequence[float], delivers: bool, first: str | None = None) -> str:
+    """Minutes by part (`minutes` in `PARTS` order), e.g. "queue 5 · cooking 10 · driver 2 ·
+    road 6"; `first` leads, in words: "35 waiting for a driver · queue 1 · …"."""
+    shown = parts_of(delivers)
+    words = [f"{part} {minutes[PARTS.index(part)]:.0f}" for part in shown if part != first]
+    if first is not None:
+        words.insert(0, f"{minutes[PARTS.index(first)]:.0f} {PART_TEXT[first]}")
+    return " · ".join(words)
 
 
 _PLACED: Final = OrderState.PLACED  # bound once: an enum member read off its class is slow on 3.11
@@ -78,8 +111,10 @@ class Order:
         "customer",
         "done_at",
         "id",
+        "left_at",
         "menu_version",
         "on_time",
+        "oven_at",
         "patience",
         "placed",
         "ready_at",
@@ -112,9 +147,11 @@ class Order:
         self.branch: str | None = None
         self.state = _PLACED
         self.cause: LossCause | None = None
-        self.started = -1.0
+        self.started = -1.0  # its first item went in the oven
+        self.oven_at = -1.0  # the item that came out last went in
+        self.ready_at = -1.0  # and came out
+        self.left_at = -1.0  # a driver left with it (ready_at when the shop does not deliver)
         self.done_at = -1.0
-        self.ready_at = -1.0
         self.on_time = False
         self.stale = False
 
@@ -130,6 +167,15 @@ class Order:
         """The order is finished: unlink its items from it (see `Task`)."""
         for task in self.tasks:
             task.order = None
+
+    def split(self) -> tuple[float, float, float, float]:
+        """A delivered order's minutes in each of `PARTS`: queue, cooking, driver, road."""
+        return (
+            self.oven_at - self.placed,
+            self.ready_at - self.oven_at,
+            self.left_at - self.ready_at,
+            self.done_at - self.left_at,
+        )
 
     def deadline(self) -> float | None:
         """When the customer gives up unless cooking has started: their patience after the order,

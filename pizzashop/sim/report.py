@@ -1,5 +1,11 @@
 """The end-of-shift report: the same definitions as the live view (GAME.md), plus score and stars.
 
+Order-to-door latency is the headline; `latency_split` says where the delivered orders' time went
+on average (minutes in the queue, cooking, waiting for a driver, on the road: `orders.PARTS`),
+and `latency_split_late` the same for the late ones. `chef_utilisation` is busy chef-minutes over
+on-duty chef-minutes while the doors were open. `worst_moments` are the quarter hours with the
+most orders lost or late, each with its commonest loss cause and the part of lateness that grew.
+
 Score, documented for players and graders:
     score = round(1000 × goodput + profit / 10)
 Goodput (on-time deliveries over orders placed) dominates; profit breaks ties between shops that
@@ -38,8 +44,7 @@ def build_report(sim: Simulation) -> dict[str, Any]:
     refunds = -causes.get("refunds", 0.0)
     profit = ledger.exact_balance() - ledger.start
     goodput = metrics.on_time / placed if placed else 0.0
-    samples = [s for s in metrics.samples if s.time <= sim.shift_end]
-    utilisation = math.fsum(s.utilisation for s in samples) / len(samples) if samples else 0.0
+    busy, on_duty = sim.chef_minutes()  # integrated over the shift, not sampled
     waits = metrics.waits
     report: dict[str, Any] = {
         "scenario": sim.scenario.name,
@@ -57,8 +62,11 @@ def build_report(sim: Simulation) -> dict[str, Any]:
         "latency_p50": _r(p50),
         "latency_p95": _r(p95),
         "latency_p99": _r(p99),
+        "orders_late": metrics.delivered - metrics.on_time,
+        "latency_split": {part: _r(m) for part, m in metrics.split.means().items()},
+        "latency_split_late": {part: _r(m) for part, m in metrics.split_late.means().items()},
         "mean_wait": _r(math.fsum(waits) / len(waits) if waits else 0.0),
-        "chef_utilisation": _r(utilisation),
+        "chef_utilisation": _r(busy / on_duty if on_duty else 0.0),
         "revenue": _r(revenue, 2),
         "refunds": _r(refunds, 2),
         "costs": {cause: _r(-causes.get(cause, 0.0), 2) for cause in COSTS},

@@ -177,9 +177,10 @@ class Roster:
 
     def set_state(self, chef: Chef, state: ChefState) -> None:
         """Change a chef's state, settling wages when the pay rate changes, and keep the time
-        each chef is on duty and each branch has nobody on duty."""
+        each chef is on duty (for utilisation and the meters) and each branch has nobody on
+        duty."""
         self.books.pay_chef(chef, state)
-        was, now = chef.state in WORKING and chef.duty_since >= 0, state in WORKING
+        was, now = chef.duty_since >= 0.0, state in WORKING
         chef.state = state
         if was == now:
             return
@@ -190,7 +191,9 @@ class Roster:
                 branch.no_chef_minutes += time - branch.no_chef_since
                 branch.no_chef_since = -1.0
         else:
-            chef.duty_minutes += time - chef.duty_since
+            served = time - chef.duty_since
+            chef.duty_minutes += served
+            self.metrics.duty_minutes += served
             chef.duty_since = -1.0
             if not any(other.state in WORKING for other in branch.chefs):
                 branch.no_chef_since = time
@@ -226,6 +229,10 @@ class Roster:
             )
             return
         self._go_on_leave(chef)
+
+    def send_on_leave(self, chef: Chef, minutes: float) -> None:
+        """A game day's leave: the chef is away for `minutes` from now (after the current job)."""
+        self.leave_start((chef, self.loop.now + minutes))
 
     def _go_on_leave(self, chef: Chef) -> None:
         branch = chef.branch
@@ -303,13 +310,20 @@ class Roster:
     def _members(self, branch: Branch) -> list[str]:
         return [chef.id for chef in branch.chefs if chef.state in WORKING]
 
+    def remaps_matter(self, branch: Branch) -> bool:
+        """Whether the chefs joining or leaving the branch remaps customers who care: regulars
+        know their chef in this scenario, or the branch routes by hashing customers."""
+        return self.regulars.chef_speedup < 1.0 or self.kitchen.router(branch).hashes_customers
+
     def _members_changed(self, branch: Branch, before: list[str]) -> None:
-        """Rescue orphaned lines and report the remap meter when the chefs on duty change."""
+        """Rescue orphaned lines, warn at once if nobody is left, and report the remap meter
+        (where remaps matter) when the chefs on duty change."""
         after = self._members(branch)
         if before == after:
             return
         self.kitchen.rescue_orphans(branch)
-        if not before or not after:
+        self.books.recheck(branch)
+        if not before or not after or not self.remaps_matter(branch):
             return
         moved = remapped_fraction(before, after, self.regulars.customers, self.regulars.ring_vnodes)
         actual = None

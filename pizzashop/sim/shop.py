@@ -1,4 +1,4 @@
-"""The shop's people and places: chefs, delivery agents, prep stock and branches, and `Shop`, the
+"""The shop's people and places: chefs, drivers (`Agent`), prep stock and branches, and `Shop`, the
 state every stage of an order's path shares.
 
 These hold state only; the stages (`frontdoor`, `kitchen`, `roster`, `drivers`, `timeline`,
@@ -91,7 +91,7 @@ class Chef:
         self.busy_minutes = 0.0
         self.cooked = 0
         self.duty_minutes = 0.0
-        self.duty_since = -1.0  # on duty since then; -1 while off duty
+        self.duty_since = -1.0  # on duty since (utilisation, meters); -1 while off duty
         self.absent_until = -1.0
         self.covering: str | None = None
         self.queue: deque[Task] = deque()

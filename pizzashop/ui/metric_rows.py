@@ -2,8 +2,10 @@
 
 Figures are the report's (GAME.md), read through `pizzashop.sim.live`: mid-shift, goodput is over
 the orders already finished (in-flight ones are counted apart), at the end over orders placed;
-latency is order to door and is always shown beside the losses. The charts are over the last hour;
-the "so far" figures, which the goals use, over the whole shift.
+latency is order to door and is always shown beside the losses, with where it went (mean minutes
+in the queue, cooking, waiting for a driver, on the road) for delivered orders and the late ones.
+The charts are over the last hour; the "so far" figures, which the goals use, over the whole
+shift.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation
+from pizzashop.sim import KITCHEN_STRATEGIES, LossCause, Simulation, parts_of
 from pizzashop.sim.files import one_line
 from pizzashop.sim.live import GoalStanding, live_report
 from pizzashop.ui.game import HeldWarning
@@ -90,6 +92,15 @@ class LatencyRow(NamedTuple):
     state: str
 
 
+class SplitRow(NamedTuple):
+    """Mean minutes in each part of an order's path: a header row (the parts' names), or a row
+    of figures for delivered orders ("all") or the late ones."""
+
+    label: str
+    values: tuple[str, ...]
+    heading: bool = False
+
+
 class LossRow(NamedTuple):
     cause: str
     count: int
@@ -127,19 +138,29 @@ class Blank(NamedTuple):
 
 
 MetricRow = (
-    Heading | Spark | Figure | LatencyRow | LossRow | WarningRow | RemapRow | RemapShare | Note
+    Heading
+    | Spark
+    | Figure
+    | LatencyRow
+    | SplitRow
+    | LossRow
+    | WarningRow
+    | RemapRow
+    | RemapShare
+    | Note
     | Blank
 )
 
 
 GOAL_NAMES = {
     "goodput": "goodput",
+    "latency_p50": "p50",
     "latency_p95": "p95",
+    "latency_p99": "p99",
     "profit": "profit",
+    "costs.wages": "wages",
     "orders_lost_total": "lost",
     "bases_spoiled": "spoiled",
-    "latency_p50": "p50",
-    "costs.wages": "wages",
     "costs_total": "costs",
 }
 LOSS_LABELS = {
@@ -153,6 +174,22 @@ LOSS_LABELS = {
 }
 """Loss causes as the screens print them (the report's JSON keeps the cause names)."""
 LOSS_WIDTH = max(len(label) for label in LOSS_LABELS.values())
+PART_LABELS = {"queue": "queue", "cooking": "cook", "driver": "driver", "road": "road"}
+"""The parts of an order's time (`sim.PARTS`) as the metrics panel heads its columns."""
+
+
+def split_rows(sim: Simulation, report: dict[str, Any]) -> list[SplitRow]:
+    """Where delivered orders' time went, and late ones' ("–" before the first late one)."""
+    parts = parts_of(sim.delivery.enabled)
+    late = report["orders_late"]
+    return [
+        SplitRow("mean", tuple(PART_LABELS[part] for part in parts), heading=True),
+        SplitRow("all", tuple(f"{report['latency_split'][part]:.0f}" for part in parts)),
+        SplitRow(
+            "late",
+            tuple(f"{report['latency_split_late'][part]:.0f}" if late else "–" for part in parts),
+        ),
+    ]
 
 
 def agreeing(value: float, bound: float | None, scale: float = 1.0, places: int = 0) -> str:
@@ -178,7 +215,7 @@ def goal_cell(standing: GoalStanding) -> GoalCell:
         label = GOAL_NAMES.get(metric, metric)
     scale, unit = (100.0, "%") if metric == "goodput" else (1.0, "")
     shown = "–" if value is None else agreeing(value, bound, scale) + unit
-    unit = " min" if metric == "latency_p95" else unit
+    unit = " min" if metric.startswith("latency_") else unit
     return GoalCell(standing.tier, label, shown, f"{op} {bound * scale:g}{unit}", standing.state)
 
 
@@ -195,7 +232,7 @@ def goal_state(standings: list[GoalStanding], metric: str) -> str:
 
 
 def goodput_text(report: dict[str, Any], finished: bool, standings: list[GoalStanding]) -> str:
-    """"95% of 20 done" mid-shift (over finished orders), "91% of 120 placed" at the end."""
+    """ "95% of 20 done" mid-shift (over finished orders), "91% of 120 placed" at the end."""
     goodput = report["goodput"]
     if goodput is None:
         return "–"
@@ -284,6 +321,7 @@ def metric_rows(
                 goal_state(standings, "latency_p95"),
             )
         )
+        rows.extend(split_rows(sim, report))
     else:
         rows.append(Note("nothing delivered yet"))
     if p95_goal is not None:
@@ -327,9 +365,10 @@ def metric_rows(
     hashing = sorted(
         {b.strategy for b in sim.branches if KITCHEN_STRATEGIES[b.strategy].hashes_customers}
     )
-    if hashing or sim.remaps:
+    if sim.remaps_matter() or sim.remaps:  # regulars know their chef, or customers are hashed
         rows.append(Blank())
-        rows.append(Heading("remap meter", ", ".join(hashing) or "if customers were hashed"))
+        note = ", ".join(hashing) or "regulars, if hashed"
+        rows.append(Heading("remap meter", note))
         for remap in sim.remaps[-REMAPS_SHOWN:]:
             rows.append(
                 RemapRow(sim.clock(remap["time"]), remap["branch"], remap["before"], remap["after"])

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 
 from pizzashop.player.library import delete_save, save_game, shown_error, shown_path
-from pizzashop.sim import Action
+from pizzashop.sim import ORDER_KINDS, Action
 from pizzashop.sim.live import goal_standings, live_report
 from pizzashop.ui.codex import Codex
 from pizzashop.ui.frames import FrameClock
@@ -86,7 +86,7 @@ class ShiftScreen(Screen[None]):
         with Horizontal(id="main"):
             yield ShopBoard(self.game, id="board")
             yield MetricsPanel(sim, id="metrics")
-        yield EventLog(sim.clock, id="log")
+        yield EventLog(sim.clock, branches=len(sim.branches) > 1, id="log")
         yield ShopFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -131,7 +131,8 @@ class ShiftScreen(Screen[None]):
         news = game.news()
         report = live_report(game.sim)
         standings = goal_standings(game.sim, report)
-        self.query_one(EventLog).add(news.entries)
+        running = not game.paused and not game.sim.finished
+        self.query_one(EventLog).add(news.entries, game.wall if running else None)
         self.query_one(StatusBar).update_status(report, standings)
         self.query_one(ShopBoard).update_board()
         warnings = list(game.warnings.values())
@@ -149,7 +150,7 @@ class ShiftScreen(Screen[None]):
         a tutorial would: at 8× a warning is up for well under a second before its loss."""
         game, app = self.game, host(self)
         scenario = game.sim.scenario
-        if game.mode is not Mode.PLAY or game.paused or game.sim.finished:
+        if game.mode is not Mode.PLAY or game.paused or game.sim.finished or game.seated:
             return
         if scenario.name in app.warned or app.career.level_of(scenario) is None:
             return
@@ -184,10 +185,15 @@ class ShiftScreen(Screen[None]):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        game = self.game
+        if action == "pause":
+            return game.self_pause and not game.held
+        if action == "speed":
+            return not parameters or parameters[0] in game.speeds
         if action == "step":
-            return self.game.paused
+            return game.paused and game.self_pause and not game.held
         if action == "save":
-            return self.game.mode is not Mode.REPLAY
+            return game.mode is not Mode.REPLAY and not game.seated
         if action == "prep" and not self.game.sim.scenario.components:
             return False
         kinds = ACTION_KINDS_OF_KEY.get(action)
@@ -205,18 +211,24 @@ class ShiftScreen(Screen[None]):
         self.update_panels()
 
     def action_pause(self) -> None:
+        if not self.check_action("pause", ()):
+            return
         self.game.paused = not self.game.paused
         self.frames.restart()
         self.refresh_bindings()
         self.update_panels()
 
     def action_speed(self, speed: int) -> None:
+        if not self.check_action("speed", (speed,)):
+            return
         self.game.speed = speed
-        if self.game.paused:
+        if self.game.paused and self.check_action("pause", ()):
             self.action_pause()
         self.update_panels()
 
     def action_step(self) -> None:
+        if not self.check_action("step", ()):
+            return
         self.game.step()
         self.update_panels()
 
@@ -237,8 +249,9 @@ class ShiftScreen(Screen[None]):
         return True
 
     def action_leave(self) -> None:
-        """`q`: save and go back to the title, abandon the shift, or quit — paused meanwhile."""
-        paused, self.game.paused = self.game.paused, True
+        """`q`: save and go back to the title, abandon the shift, or quit — paused meanwhile
+        (except in a room: its clock is the room's)."""
+        paused, self.game.paused = self.game.paused, self.game.paused or not self.game.seated
         self.update_panels()
 
         def chosen(choice: Leave | None) -> None:
@@ -252,7 +265,7 @@ class ShiftScreen(Screen[None]):
                 host(self).show_title()
 
         can_save = self.check_action("save", ()) is True
-        dialog = LeaveDialog(can_save, watching=self.game.mode is Mode.REPLAY)
+        dialog = LeaveDialog(can_save, self.game.mode is Mode.REPLAY, self.game.seated)
         self.app.push_screen(dialog, chosen)
 
     def action_hire(self) -> None:
@@ -278,7 +291,8 @@ class ShiftScreen(Screen[None]):
 
     def action_filter_log(self) -> None:
         log = self.query_one(EventLog)
-        kinds = {entry.kind for entry in self.game.sim.metrics.log}
+        metrics = self.game.sim.metrics
+        kinds = {entry.kind for entry in (*metrics.log, *metrics.shop_log)}
         if log.kind is not None:
             kinds.add(log.kind)
         branches = [branch.name for branch in self.game.sim.branches]
@@ -287,7 +301,12 @@ class ShiftScreen(Screen[None]):
 
     def _set_log_filter(self, choice: tuple[str | None, str | None] | None) -> None:
         if choice is not None:
-            self.query_one(EventLog).refilter(*choice, self.game.sim.metrics.log)
+            kind, metrics = choice[0], self.game.sim.metrics
+            # The shop's own lines are kept apart too, so a busy day's orders never push them
+            # out: a filter on one of their kinds reads them all from there.
+            shop_kind = kind is not None and kind not in ORDER_KINDS
+            entries = metrics.shop_log if shop_kind else metrics.log
+            self.query_one(EventLog).refilter(*choice, entries)
             self._title_log()
 
     def _title_log(self) -> None:

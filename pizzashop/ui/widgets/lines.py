@@ -80,7 +80,9 @@ class LinePanel(ScrollView):
         for index in range(start, len(self._panel_rows)):
             self._invalidate(index)
         if self._following:
-            self.scroll_to(y=self.max_scroll_y, animate=False)
+            # Forced: many rows at once (a restored game, a long frame) outgrow the panel before
+            # its scrollbar is laid out, and an unforced scroll would wait for a scrollbar.
+            self.scroll_to(y=self.max_scroll_y, animate=False, force=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

@@ -20,6 +20,7 @@ from pizzashop.ui.metric_rows import (
     RemapRow,
     RemapShare,
     Spark,
+    SplitRow,
     WarningRow,
     metric_rows,
 )
@@ -30,6 +31,9 @@ from pizzashop.ui.widgets.lines import LinePanel
 LABEL = 11
 VALUE = 8
 BAR = 16
+SPLIT_LABEL = 6
+SPLIT_WIDTHS = (6, 5, 7, 5)
+"""The columns of the latency split: queue, cook, driver, road (right-aligned)."""
 SEVERE_WARNINGS = frozenset({"dark", "no_chef"})
 STATE_CLASS = {
     GoalState.MET.value: "metrics--met",
@@ -99,6 +103,12 @@ class MetricsPanel(LinePanel):
             self.marked(text, row.p95, row.state)
             text.append(" · p99 ", muted)
             text.append(row.p99)
+            return text
+        if isinstance(row, SplitRow):
+            style = muted if row.heading else ""
+            text = line((cell(row.label, SPLIT_LABEL), muted))
+            for value, room in zip(row.values, SPLIT_WIDTHS, strict=False):
+                text.append(cell(value, room, "right"), style)
             return text
         if isinstance(row, LossRow):
             room = min(BAR, width - LOSS_WIDTH - 6)
