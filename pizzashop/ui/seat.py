@@ -189,7 +189,7 @@ class RoomSeat:
             scenario=self.scenario, seed=self.seed, time=float(saved["minute"]), actions=actions,
             room=True,
         )  # fmt: skip
-        game = self._seated(Game(restore(save)))
+        game = self._seated(Game(restore(save, watched=True)))
         self._sent = len(game.sim.action_log)
         if saved.get("finished"):
             game.sim.run()
