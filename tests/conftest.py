@@ -25,3 +25,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("PIZZASHOP_HOME", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _store_stays_in_its_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`use_store` names the leaderboard in this process's environment for the games it starts;
+    a test that opens one (in-process `serve`, `grade`) must not hand it to the next test."""
+    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
