@@ -30,10 +30,21 @@ Prints a table, then one JSON line (the last line) with at least `sessions`,
 Targets: 20 concurrent sessions on a 2-core machine with first frame p95 ≤ 2 s; 200 cycles with
 nothing leaked; under attack 0 connections held, 0 games crashed, every player a first frame.
 
+With `--room`, it measures an instructor's room instead (`serve ssh --room`, a level behind a
+start gate): N players join over `--ramp` seconds and wait in the lobby; `room start`; while
+they play it times `--status-calls` round trips of `room status` on the room's socket (a
+connection each, as the command makes them) and one `pizzashop room status` process; then a
+game day — an outage, a rush and a chef's leave, `--seconds` apart — each timed from the
+command to its notice on every player's screen; then `room end` to every seat ranked. Prints
+a table and a JSON line with at least `room_seats`, `status_p50_ms`, `status_p95_ms`,
+`notice_every_seat_s` (the slowest of the three). Target: the notice on every screen in
+under 1 s with 30 seats.
+
 Needs the ssh extra (`pip install -e '.[ssh]'`) and Linux (/proc):
 
     .venv/bin/python bench/ssh_sessions.py [--sessions 20] [--ramp 20] [--seconds 20]
                                            [--cycles 200] [--parallel 4] [--attack 300]
+    .venv/bin/python bench/ssh_sessions.py --room [--sessions 30] [--ramp 30]
 """
 
 from __future__ import annotations
@@ -44,6 +55,8 @@ import contextlib
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,6 +65,14 @@ from typing import Any
 import asyncssh
 
 from pizzashop.hosting.probe import HostedServer, Player, children, connect, open_fds
+from pizzashop.workshop.roomclient import RoomClient, RoomError
+
+ROOM = '[room]\ntitle = "bench"\nlevel = "blackout"\nseed = 42\ngate = true\nspeeds = [1, 2, 4]\n'
+GAME_DAY = (
+    ("outage", {"target": "Central", "minutes": 20}, "game day: the instructor cuts the power"),
+    ("rush", {"factor": 2, "minutes": 30}, "game day: a rush of orders"),
+    ("leave", {"target": "Mario", "minutes": 30}, "game day: Mario is called away"),
+)
 
 SIZE = (120, 40)
 KEYS = (b"\x1b[B", b"\x1b[A")
@@ -262,6 +283,118 @@ async def soak(server: HostedServer, cycles: int, parallel: int) -> int:
     return done
 
 
+async def room_round(
+    server: HostedServer, sessions: int, ramp: float, seconds: float, calls: int
+) -> dict[str, Any]:
+    """An instructor's round (see the module's docstring); the figures as a dict."""
+    socket = server.home / "room.sock"
+    players = [Player(server.port, f"player{n}", SIZE) for n in range(sessions)]
+    seated: list[Player] = []
+
+    async def ask(command: str, **fields: Any) -> dict[str, Any]:
+        async with RoomClient(socket) as room:
+            return await room.ask(command, **fields)
+
+    async def join(n: int, player: Player) -> None:
+        await asyncio.sleep(ramp * n / sessions)
+        with contextlib.suppress(Exception):  # counted: not seated
+            await player.__aenter__()
+            await player.wait_for("players here", timeout=120)
+            seated.append(player)
+
+    async def until(check: Any, timeout: float = 120.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while not check(reply := await ask("status")):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the room never got there: {reply['phase']}")
+            await asyncio.sleep(0.2)
+        return reply
+
+    async with contextlib.AsyncExitStack() as stack:
+        for player in players:
+            stack.push_async_exit(player.__aexit__)
+        await asyncio.gather(*(join(n, p) for n, p in enumerate(players)))
+        if not seated:
+            raise SystemExit("no player took a seat: nothing was measured")
+        await ask("start")
+        await until(lambda r: sum(s["state"] == "playing" for s in r["seats"]) == len(seated))
+        await asyncio.sleep(2.0)  # every seat reporting its clock
+        latencies = []
+        for _ in range(calls):
+            started = time.monotonic()
+            reply = await ask("status")
+            latencies.append(time.monotonic() - started)
+        started = time.monotonic()
+        command = [sys.executable, "-m", "pizzashop", "room", "status"]
+        subprocess.run(command, env=server.env, capture_output=True, check=True)
+        process_s = time.monotonic() - started
+        notices: list[float] = []
+        for kind, fields, text in GAME_DAY:
+            marks = [len(player.output) for player in seated]
+            started = time.monotonic()
+            await ask(kind, **fields)
+            pairs = zip(seated, marks, strict=True)
+            waits = (player.wait_for(text, since=mark, timeout=30) for player, mark in pairs)
+            seen = await asyncio.gather(*waits)  # seconds since each player connected
+            shown = max(p.started + s for p, s in zip(seated, seen, strict=True))
+            notices.append(shown - started)
+            await asyncio.sleep(seconds / len(GAME_DAY))
+        started = time.monotonic()
+        await ask("end")
+        reply = await until(lambda r: len(r["ranking"]) == len(seated))
+        ranked_s = time.monotonic() - started
+    ordered = sorted(latencies)
+    return {
+        "room_seats": len(seated),
+        "sessions": sessions,
+        "status_calls": calls,
+        "status_p50_ms": round(1000 * statistics.median(ordered), 2),
+        "status_p95_ms": round(1000 * ordered[max(0, round(0.95 * len(ordered)) - 1)], 2),
+        "status_max_ms": round(1000 * ordered[-1], 2),
+        "status_bytes": len(json.dumps(reply)),
+        "status_process_s": round(process_s, 3),
+        "notice_every_seat_s": round(max(notices), 3),
+        "notices_s": [round(notice, 3) for notice in notices],
+        "end_to_ranking_s": round(ranked_s, 3),
+    }
+
+
+def room_main(args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="pizzashop-bench-") as folder:
+        home = Path(folder)
+        (home / "room.toml").write_text(ROOM)
+        options = ("--room", str(home / "room.toml"), "--max-sessions", str(args.sessions + 2),
+                   "--rate-limit", "100000")  # fmt: skip
+        with HostedServer(home, *options) as server:
+            try:
+                result = asyncio.run(
+                    room_round(server, args.sessions, args.ramp, args.seconds, args.status_calls)
+                )
+            except RoomError as error:
+                raise SystemExit(f"the room did not answer: {error}") from None
+            crashed = server.log_text().count(": crashed")
+    result.update(games_crashed=crashed, cores=os.cpu_count(), load_average_before=load_before)
+    rows = [
+        ("seats (of sessions)", f"{result['room_seats']} ({result['sessions']})"),
+        ("room status round trip",
+         f"p50 {result['status_p50_ms']} / p95 {result['status_p95_ms']} / max "
+         f"{result['status_max_ms']} ms over {result['status_calls']} calls "
+         f"({result['status_bytes']:,} B a reply)"),
+        ("pizzashop room status", f"{result['status_process_s']} s (a process, start to exit)"),
+        ("notice on every screen",
+         f"{result['notice_every_seat_s']} s at most (outage, rush, leave: "
+         f"{' / '.join(f'{n:g}' for n in result['notices_s'])} s)"),
+        ("room end to every seat ranked", f"{result['end_to_ranking_s']} s"),
+        ("games crashed", str(crashed)),
+        ("load average before", f"{load_before:.2f} on {result['cores']} cores"),
+    ]  # fmt: skip
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    print(json.dumps(result))
+
+
 def settle(server: HostedServer, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while children(server.pid) and time.monotonic() < deadline:
@@ -278,7 +411,14 @@ def main() -> None:
     parser.add_argument(
         "--attack", type=int, default=300, help="idle connections of the attack (0: no attack)"
     )
+    parser.add_argument("--room", action="store_true", help="measure an instructor's room")
+    parser.add_argument(
+        "--status-calls", type=int, default=50, help="room status round trips (--room)"
+    )
     args = parser.parse_args()
+    if args.room:
+        room_main(args)
+        return
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
 
     with tempfile.TemporaryDirectory(prefix="pizzashop-bench-") as folder:

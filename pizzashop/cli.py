@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -29,9 +30,12 @@ from pizzashop.sim import (
 )
 from pizzashop.sim.baseline import baselines
 from pizzashop.sim.campaign import levels
-from pizzashop.sim.files import one_line, parse_actions, parse_scenario, read_data
+from pizzashop.sim.files import MAX_FILE_BYTES, one_line, parse_actions, parse_scenario, read_data
 from pizzashop.sim.levelcheck import SEEDS as CHECK_SEEDS
 from pizzashop.sim.levelcheck import check_levels, passed
+from pizzashop.workshop.room import is_room_data, parse_room
+from pizzashop.workshop.roomcommands import add_room_parser, room_command
+from pizzashop.workshop.sandbox import LIMITS
 
 if TYPE_CHECKING:
     from pizzashop.workshop.leaderboard import Entry
@@ -101,25 +105,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a whole shift headless and print the report")
     run.add_argument("scenario", help="a bundled scenario's name or a TOML path")
+    files = f"TOML or JSON file of actions (a regular file, at most {MAX_FILE_BYTES >> 20} MiB)"
     run.add_argument("--seed", type=_seed, default=None, help="override the scenario's seed")
-    run.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    run.add_argument("--actions", type=Path, default=None, help=files)
+    limits = LIMITS
     strategy_help = (
         f"kitchen routing for every branch: {', '.join(KITCHEN_STRATEGIES)}, "
-        "or your own router as path/to/file.py:ClassName"
+        "or your own router as path/to/file.py:ClassName, run in a separate process that may "
+        f"take {limits.call_seconds:g} s a decision and {limits.run_seconds:g} s a run, use "
+        f"{limits.memory_bytes >> 20} MiB, and not fork, run programs, use the network or write "
+        "files"
     )
     run.add_argument("--strategy", default=None, help=strategy_help)
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
-    grade = commands.add_parser(
-        "grade", help="grade an entry over a level's seeds (JSON) and record it on the leaderboard"
+    grade_help = (
+        "grade an entry over a level's seeds (JSON) and record it on the leaderboard (an "
+        "edited copy of a bundled level goes on a board of its own, never on the level's)"
     )
+    grade = commands.add_parser("grade", help=grade_help, description=grade_help)
     grade.add_argument("scenario", help="a level's id, a bundled scenario or a TOML path")
-    grade.add_argument("--actions", type=Path, default=None, help="TOML or JSON file of actions")
+    grade.add_argument("--actions", type=Path, default=None, help=files)
     grade.add_argument("--strategy", default=None, help=strategy_help)
     grade.add_argument("--name", default=None, help="the name on the leaderboard")
 
     scores = commands.add_parser("scores", help="the leaderboard of a level")
-    scores.add_argument("scenario", help="a level's id or a scenario's name")
+    scores.add_argument(
+        "scenario", help="a level's id, a bundled scenario or a TOML path (that file's own board)"
+    )
     scores.add_argument("--seed", type=_seed, default=None, help="only this seed")
     scores_view = scores.add_mutually_exclusive_group()
     scores_view.add_argument("--json", action="store_true", help="print one JSON object")
@@ -128,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scores.add_argument("--leaderboard", default=None, help=STORE_HELP)
 
+    size = f"{MAX_FILE_BYTES >> 20} MiB"
     levels = commands.add_parser("levels", help="list the campaign levels in play order")
     levels.add_argument("--json", action="store_true", help="print one JSON array")
     level_commands = levels.add_subparsers(
@@ -162,25 +176,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("scenarios", help="list the bundled scenarios")
     commands.add_parser("strategies", help="list the routing strategies")
-    validate = commands.add_parser("validate", help="check a scenario or action file")
+    validate_help = f"check a scenario or action file (a regular file, at most {size})"
+    validate = commands.add_parser("validate", help=validate_help, description=validate_help)
     validate.add_argument("file", type=Path)
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     add_serve_parser(commands)
+    add_room_parser(commands)
     return parser
 
 
-def resolve_strategy(spec: str | None) -> str | None:
-    """A registered strategy's name, or a participant's `file.py:Class` loaded and registered."""
+@contextmanager
+def routing(spec: str | None) -> Iterator[str | None]:
+    """The kitchen strategy `spec` names while the block runs: a registered one, or a
+    participant's `file.py:Class`, run in a sandboxed child process until the block ends."""
     if spec is None or spec in KITCHEN_STRATEGIES:
-        return spec
-    if ":" in spec:
-        from pizzashop.workshop.strategies import load_player_strategy
+        yield spec
+    elif ":" in spec:
+        from pizzashop.workshop.strategies import player_router
 
-        return load_player_strategy(spec)
-    choices = ", ".join(KITCHEN_STRATEGIES)
-    raise InputError(
-        "--strategy", "", f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
-    )
+        with player_router(spec) as name:
+            yield name
+    else:
+        choices = ", ".join(KITCHEN_STRATEGIES)
+        problem = f"unknown strategy {spec!r} (choose from {choices}, or file.py:Class)"
+        raise InputError("--strategy", "", problem)
 
 
 def strategy_allowed(scenario: Scenario, spec: str | None) -> None:
@@ -202,12 +221,12 @@ def run_shift(
     """Run one shift headless; the report is byte-identical for identical inputs. It carries the
     same seed played doing nothing and the level's naive way (`baseline`)."""
     strategy_allowed(scenario, strategy)
-    strategy = resolve_strategy(strategy)
     actions = load_actions(actions_path) if actions_path is not None else []
-    sim = Simulation(scenario, seed=seed, kitchen_strategy=strategy)
-    sim.schedule(actions)
-    sim.run()
-    report = build_report(sim)
+    with routing(strategy) as name:
+        sim = Simulation(scenario, seed=seed, kitchen_strategy=name)
+        sim.schedule(actions)
+        sim.run()
+        report = build_report(sim)
     report["baseline"] = baselines(scenario, seed)
     return report
 
@@ -260,6 +279,10 @@ def _validate(path: Path) -> str:
     data = read_data(path)
     if "actions" in data:
         return one_line(f"{path}: ok, {len(parse_actions(data, str(path)))} action(s)")
+    if is_room_data(data):
+        room = parse_room(data, str(path), path.parent)
+        gate = ", behind a gate" if room.gate else ""
+        return one_line(f"{path}: ok, room on {room.scenario.name!r} seed {room.seed}{gate}")
     scenario = parse_scenario(data, str(path))
     return one_line(f"{path}: ok, scenario {scenario.name!r}")
 
@@ -267,19 +290,20 @@ def _validate(path: Path) -> str:
 def _grade(args: argparse.Namespace) -> dict[str, Any]:
     """Grade over the level's seeds; each run goes on the leaderboard under the entry's name."""
     from pizzashop.workshop.grading import describe_entry, grade
-    from pizzashop.workshop.leaderboard import Leaderboard
+    from pizzashop.workshop.leaderboard import Leaderboard, board_name
 
     scenario = load_scenario(args.scenario)
     strategy_allowed(scenario, args.strategy)
-    strategy = resolve_strategy(args.strategy)
     actions = load_actions(args.actions) if args.actions is not None else []
-    summary = grade(scenario, actions, strategy)
+    with routing(args.strategy) as strategy:
+        summary = grade(scenario, actions, strategy)
+    summary["leaderboard"] = level = board_name(scenario)
     board = Leaderboard()
     try:
         name = args.name or describe_entry(args.actions, strategy)
         for run in summary["runs"]:
             entry = board.add(
-                scenario.name, run["seed"], name, run["score"], run["goodput"],
+                level, run["seed"], name, run["score"], run["goodput"],
                 int(run["stars"] or 0), "grade",
             )  # fmt: skip
         summary["name"] = entry.name
@@ -289,9 +313,9 @@ def _grade(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _scores(args: argparse.Namespace) -> str:
-    from pizzashop.workshop.leaderboard import use_store
+    from pizzashop.workshop.leaderboard import board_name, use_store
 
-    level = load_scenario(args.scenario).name
+    level = board_name(load_scenario(args.scenario))
     board = use_store(args.leaderboard)
     try:
         entries = board.top(level, args.seed)
@@ -302,9 +326,9 @@ def _scores(args: argparse.Namespace) -> str:
 
 def _live_scores(args: argparse.Namespace) -> int:
     from pizzashop.hosting.live import follow
-    from pizzashop.workshop.leaderboard import use_store
+    from pizzashop.workshop.leaderboard import board_name, use_store
 
-    level = load_scenario(args.scenario).name
+    level = board_name(load_scenario(args.scenario))
     board = use_store(args.leaderboard)
 
     def render() -> str:
@@ -393,6 +417,12 @@ def _command(args: argparse.Namespace) -> int:
         out.write(_scores(args) + "\n")
     elif args.command == "serve":
         return serve(args)
+    elif args.command == "room" and args.room_command == "watch":
+        from pizzashop.ui.roomwatch import watch
+
+        return watch()
+    elif args.command == "room":
+        out.write(room_command(args) + "\n")
     elif args.command == "levels" and args.levels_command == "check":
         return _check_levels(args)
     elif args.command == "levels":

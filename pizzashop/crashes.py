@@ -25,6 +25,12 @@ REPORT_LIMIT = 64 * 1024
 """Characters kept of one report: its start and its end (where the error is)."""
 
 
+def exit_status(returncode: int) -> int:
+    """A game's status as a shell (and sshd) reports it: 128 + N for a game ended by signal N,
+    which is how a killed game shows up as a crash."""
+    return 128 - returncode if returncode < 0 else min(returncode, 255)
+
+
 def save_report(text: str) -> Path:
     """Write this process's crash report; returns its path."""
     if len(text) > REPORT_LIMIT:

@@ -9,16 +9,22 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import logging
+import os
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
 from pizzashop.cli import main
+from pizzashop.hosting.room import RoomHost
 from pizzashop.sim import KITCHEN_STRATEGIES, Order, Scenario, Simulation, load_scenario
 from pizzashop.sim import actions as A
+from pizzashop.workshop.room import Room, parse_room
 
 LAB: dict[str, Any] = {
     "name": "lab",
@@ -295,6 +301,9 @@ def action_lists(last_minute: float, max_size: int = 12) -> st.SearchStrategy[li
     return st.lists(action_strategy(last_minute), max_size=max_size)
 
 
+ERROR = "pizzashop: error: "
+
+
 @dataclass
 class Result:
     code: int
@@ -313,6 +322,35 @@ def invoke(*argv: str) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
+def rejected(result: Result, *needles: str) -> str:
+    """Status 2, nothing on stdout, and exactly one stderr line holding every needle."""
+    assert result.code == 2, result
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert result.err == lines[0] + "\n"
+    assert lines[0].startswith(ERROR), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+def room_file(**settings: Any) -> Room:
+    """A room on blackout, seed 11 (as a room file would say it), with `settings` changed."""
+    return parse_room({"room": {"level": "blackout", "seed": 11, **settings}}, "room.toml")
+
+
+@contextlib.asynccontextmanager
+async def serving_room(**settings: Any) -> AsyncIterator[RoomHost]:
+    """The room's socket (`serve ssh --room` without SSH) in this event loop, for a test."""
+    host = RoomHost(room_file(**settings), logging.getLogger("test-room"), max_seats=4)
+    await host.start()
+    try:
+        yield host
+    finally:
+        await host.close()
+
+
 def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
     """Poll `check` until it holds (True) or `timeout` seconds pass (False)."""
     deadline = time.monotonic() + timeout
@@ -321,3 +359,42 @@ def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def denying(path: Path) -> Callable[..., int]:
+    """`os.open` as if `path` were unreadable (tests run as root, where chmod denies nothing)."""
+    real_open = os.open
+
+    def fake_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(os.fsdecode(file)) == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, flags, *args, **kwargs)
+
+    return fake_open
+
+
+def returns_soon(call: Callable[[], Any], fifo: Path | None = None, timeout: float = 60.0) -> Any:
+    """`call()`, which must come back within `timeout`: a test of something that used to hang
+    fails instead of hanging the whole run.
+
+    A reader stuck on the FIFO `fifo` (if given) is released by opening its other end.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed to the test below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        if fifo is not None:
+            os.close(os.open(fifo, os.O_WRONLY))  # the stuck reader sees end of file
+            worker.join(timeout)
+        raise AssertionError(f"still running after {timeout} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

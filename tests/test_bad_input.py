@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import subprocess
 import sys
 import tomllib
@@ -17,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Result, invoke
+from helpers import ERROR, Result, denying, invoke, rejected, returns_soon
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pizzashop.sim import bundled_scenarios
 from pizzashop.sim.catalog import bundled_levels
+from pizzashop.sim.files import MAX_FILE_BYTES
 
-ERROR = "pizzashop: error: "
 SCRIPT = Path(sys.executable).with_name("pizzashop")
 BUNDLED = {**bundled_scenarios(), **bundled_levels()}
 SCENARIOS = {name: tomllib.loads(path.read_text()) for name, path in BUNDLED.items()}
@@ -48,19 +49,6 @@ ACTIONS: list[dict[str, Any]] = [
     {"kind": "open_branch", "at": 260, "branch": "Central"},
     {"kind": "fire", "at": 300, "chef": "c2"},
 ]
-
-
-def rejected(result: Result, *needles: str) -> str:
-    """Status 2, nothing on stdout, and exactly one stderr line holding every needle."""
-    assert result.code == 2, result
-    assert result.out == ""
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result.err
-    assert result.err == lines[0] + "\n"
-    assert lines[0].startswith(ERROR), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def to_toml(data: dict[str, Any]) -> str:
@@ -124,6 +112,30 @@ def _dup_chef(data: dict[str, Any]) -> None:
     data["branches"][0]["chefs"][1]["name"] = data["branches"][0]["chefs"][0]["name"]
 
 
+RUSH = {"kind": "rush", "at": 5, "duration": 5, "factor": 1.5}
+DISH = {"price": 1, "cook_minutes": 1}
+
+
+def branch(index: int) -> dict[str, Any]:
+    return {"name": f"b{index}", "area": "centre", "chefs": [{"name": f"chef{index}"}]}
+
+
+def _many_branches_all_day(data: dict[str, Any]) -> None:
+    """A hundred branches are allowed, but not for a thousand hours: every minute visits each."""
+    data["branches"] = [branch(i) for i in range(100)]
+    data["shift_hours"] = 1000
+    data["demand"]["rate_per_hour"] = 1
+
+
+def _many_addons(data: dict[str, Any]) -> None:
+    """Every order carries 98 add-ons: a hundred dishes per order (a thousand ran out of memory
+    at 6 GB)."""
+    for i in range(98):
+        data["menu"][f"extra{i}"] = {"price": 1, "cook_minutes": 1, "weight": 0, "addon": 1}
+    data["demand"]["rate_per_hour"] = 5000
+    data["shift_hours"] = 24
+
+
 def _too_busy(data: dict[str, Any]) -> None:
     """Each hour's rate is allowed, but not a thousand hours of it."""
     data["demand"]["rate_per_hour"] = 50_000
@@ -174,6 +186,33 @@ SCENARIO_PROBLEMS = [
         "unknown kind 'meteor'",
     ),
     (_set("allowed_actions", value=["teleport"]), "allowed_actions", "unknown action"),
+    # Booleans and text are not numbers (`true` was read as 1 hour).
+    (_set("shift_hours", value=True), "shift_hours", "valid number"),
+    (_set("shift_hours", value="8"), "shift_hours", "valid number"),
+    (_set("seed", value=False), "seed", "valid integer"),
+    (_set("menu", "pizza", "price", value=True), "menu.pizza.price", "valid number"),
+    (_set("branches", 0, "agents", value=True), "branches.0.agents", "valid integer"),
+    (_set("demand", "rate_per_hour", value=[5, True]), "demand.rate_per_hour.1", "valid number"),
+    (_set("branches", 0, "chefs", 0, "level", value=2.0), "chefs.0.level", "valid integer"),
+    (_set("branches", 0, "open", value=1), "branches.0.open", "valid boolean"),
+    # Names and titles are printed as they are: no escapes, no line breaks.
+    (_set("name", value="\x1b[2J\x1b]0;owned\x07"), "name", "letters, digits and _ . -"),
+    (_set("name", value="day\nfaked: line"), "name", "letters, digits and _ . -"),
+    (_set("name", value="x" * 41), "name", "at most 40"),
+    (_set("title", value="Lunch\x1b[31m"), "title", "one line of printable"),
+    (_set("title", value="two\nlines"), "title", "one line of printable"),
+    (_set("concept", value="a\rb"), "concept", "one line of printable"),
+    (_set("description", value="tab\there"), "description", "only printable"),
+    (_set("goals", "main", "text", value="\x1b[1m"), "goals.main.text", "one line of printable"),
+    (_set("title", value="t" * 61), "title", "at most 60"),
+    # Counts that cost work: capped far above any sensible scenario.
+    (_set("timeline", value=[RUSH] * 1001), "timeline", "at most 1000"),
+    (_set("menu", value={f"dish{i}": DISH for i in range(101)}), "menu", "at most 100"),
+    (_set("areas", value=[f"a{i}" for i in range(101)]), "areas", "at most 100"),
+    (_set("branches", value=[branch(i) for i in range(101)]), "branches", "at most 100"),
+    (_set("demand", "rate_per_hour", value=[1.0] * 10_001), "demand.rate_per_hour", "at most"),
+    (_many_branches_all_day, "(whole shift)", "steps of work"),
+    (_many_addons, "(whole shift)", "steps of work"),
 ]
 
 
@@ -274,18 +313,52 @@ def test_missing_directory_and_non_utf8_files_are_named(tmp_path: Path, use: str
 def test_an_unreadable_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "secret.toml"
     path.write_text("x = 1\n")
-
-    read_text = Path.read_text
-
-    def denied(self: Path, *args: Any, **kwargs: Any) -> str:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return read_text(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(os, "open", denying(path))
     rejected(invoke("validate", str(path)), f"{path}: Permission denied")
     rejected(invoke("run", str(path)), f"{path}: Permission denied")
     rejected(invoke("run", "default_day", "--actions", str(path)), f"{path}: Permission denied")
+
+
+SPECIAL_FILE_USES = {
+    "validate": lambda path: ("validate", str(path)),
+    "run": lambda path: ("run", str(path)),
+    "actions": lambda path: ("run", "default_day", "--actions", str(path)),
+    "load": lambda path: ("play", "--load", str(path)),
+    "grade actions": lambda path: ("grade", "regulars", "--actions", str(path)),
+}
+
+
+@pytest.mark.parametrize("use", list(SPECIAL_FILE_USES))
+def test_a_fifo_is_refused_at_once(tmp_path: Path, use: str) -> None:
+    """A FIFO blocks a plain read until someone writes to it: pizzashop must not wait."""
+    fifo = tmp_path / "shop.toml"
+    os.mkfifo(fifo)
+    argv = SPECIAL_FILE_USES[use](fifo)
+    rejected(returns_soon(lambda: invoke(*argv), fifo), f"{fifo}: not a regular file")
+
+
+@pytest.mark.parametrize("use", list(SPECIAL_FILE_USES))
+def test_devices_are_refused_before_a_byte_is_read(tmp_path: Path, use: str) -> None:
+    """`/dev/zero` never ends (reading it ran out of memory); a link to it is no better."""
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    for path in (Path("/dev/zero"), Path("/dev/null"), link):
+        rejected(invoke(*SPECIAL_FILE_USES[use](path)), f"{path}: not a regular file")
+
+
+def test_a_file_larger_than_any_real_one_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as file:
+        file.truncate(10 * 2**30)
+    for path in (big, huge):
+        for use in SPECIAL_FILE_USES.values():
+            rejected(invoke(*use(path)), f"{path}: larger than {MAX_FILE_BYTES:,} bytes")
+    at_limit = tmp_path / "padded.toml"
+    at_limit.write_text(BUNDLED["default_day"].read_text().ljust(MAX_FILE_BYTES))
+    assert invoke("validate", str(at_limit)).code == 0
 
 
 def test_a_nul_byte_in_a_path_is_bad_input() -> None:
@@ -318,6 +391,11 @@ def test_a_nul_byte_in_a_path_is_bad_input() -> None:
         ("typo.toml", '[[actions]]\nkind = "fire"\nchfe = "c1"\n', ("actions.0.fire",)),
         ("extra.toml", 'actions = []\nname = "x"\n', ("name: extra inputs",)),
         ("slot.toml", '[[actions]]\nkind = "set_prep"\njobs = [{ start = -1 }]\n', ("jobs.0",)),
+        ("at-true.json", '[{"kind": "hire", "at": true}]', ("actions.0.hire.at", "valid number")),
+        ("count.toml", '[[actions]]\nkind = "hire_agents"\ncount = true\n', ("valid integer",)),
+        ("text.json", '[{"kind": "upgrade", "at": "5", "chef": "c1"}]', ("at", "valid number")),
+        ("backup.json", '[{"kind": "mark_backup", "chef": "c1", "backup": 0}]', ("valid boolean",)),
+        ("many.json", json.dumps([{"kind": "fire", "chef": "c9"}] * 10_001), ("at most 10000",)),
     ],
 )
 def test_a_bad_action_file_is_named_with_the_field(

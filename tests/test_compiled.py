@@ -83,3 +83,36 @@ def test_compiled_and_pure_python_runs_are_byte_identical(
     compiled = run_json(argv, None, tmp_path)
     assert b'"orders_placed"' in compiled
     assert compiled == run_json(argv, pure_copy, tmp_path)
+
+
+GAME_DAY = """
+import json
+from pizzashop.sim import Simulation, build_report, load_scenario
+from pizzashop.sim import actions as A
+sim = Simulation(load_scenario("blackout"), seed=42, room=True)
+sim.schedule([A.Rush(at=33, factor=3.5, minutes=47), A.PowerOutage(at=61, branch="Central",
+    minutes=25), A.ChefLeave(at=80, chef="Mario", minutes=40), A.PowerOutage(at=65.5,
+    area="centre", minutes=9)])
+sim.advance(17.3)
+sim.apply(A.Hire(specialty="generalist"))
+sim.run()
+print(json.dumps(build_report(sim)), json.dumps([tuple(entry) for entry in sim.metrics.log]))
+"""
+
+
+@pytest.mark.skipif(PURE, reason="pure Python only: nothing compiled to compare")
+def test_a_game_day_is_byte_identical_compiled_and_pure(pure_copy: Path, tmp_path: Path) -> None:
+    """A room's disruptions (a rush re-timing the next arrival, outages over outages, a leave)
+    play alike compiled or not: every seat of a room sees the same day."""
+    outputs = []
+    for pythonpath in (None, pure_copy):
+        env = dict(os.environ)
+        if pythonpath is not None:
+            env["PYTHONPATH"] = str(pythonpath)
+        done = subprocess.run(
+            [sys.executable, "-c", GAME_DAY], env=env, cwd=tmp_path, capture_output=True,
+            check=True,
+        )  # fmt: skip
+        outputs.append(done.stdout)
+    assert b'"orders_placed"' in outputs[0] and b"game day" in outputs[0]
+    assert outputs[0] == outputs[1]

@@ -65,6 +65,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
         (["serve", "ssh", "--max-per-address", "many"], ["--max-per-address", "'many'"]),
         (["serve", "ssh", "--strategy", "x.py:X"], ["--strategy"]),
         (["serve", "web", "--port", "0"], ["--port"]),
+        (["serve", "web", "--idle-timeout", "0"], ["--idle-timeout"]),
+        (["serve", "web", "--rate-limit", "none"], ["--rate-limit", "'none'"]),
         (["scores", "regulars", "--live", "--json"], ["--json", "--live"]),
     ],
 )
@@ -76,18 +78,21 @@ def test_bad_keys_files_are_named(tmp_path: Path) -> None:
     good = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     cases = {
-        "missing": (None, "No such file"),
+        "missing": (None, "no such file"),
         "typo": (f"# class\nada {good}bob ssh-ed25519 AAAAnotbase64 bob\n", "line 3: not a valid"),
         "empty": ("# nobody yet\n\n", "no keys in the file"),
-        "binary": (b"\xff\xfe\x00garbage", "not a text file"),
+        "binary": (b"\xff\xfe\x00garbage", "is not UTF-8 text"),
         "nameless": (f"ada {good}{other}", "line 2: no name before the key"),
         "options": (f'from="10.0.0.1",no-pty {good}', 'line 1: the name \'from="10.0.0.1"'),
         "long name": (f"{'a' * 25} {good}", "at most 24 characters"),
         "one key, two names": (f"ada {good}bob {good}", "line 2: the same key as line 1"),
+        "a device": (Path("/dev/zero"), "not a regular file"),
     }
     for name, (content, problem) in cases.items():
         path = tmp_path / name
-        if isinstance(content, bytes):
+        if isinstance(content, Path):
+            path = content
+        elif isinstance(content, bytes):
             path.write_bytes(content)
         elif content is not None:
             path.write_text(content)
@@ -101,12 +106,13 @@ def test_a_damaged_host_key_is_named(tmp_path: Path) -> None:
     assert_one_line_error(result, HOST_KEY_FILE, "cannot read the host key")
 
 
-def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["ssh", "web"])
+def test_a_port_in_use_is_one_line(kind: str, tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = pizzashop(tmp_path, "serve", "ssh", "--port", str(port))
+        result = pizzashop(tmp_path, "serve", kind, "--port", str(port))
     assert_one_line_error(result, "--port", f"127.0.0.1:{port}")
 
 

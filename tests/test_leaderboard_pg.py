@@ -17,9 +17,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pizzashop.hosting.probe import free_port
 from pizzashop.sim import InputError
@@ -28,6 +31,7 @@ from pizzashop.workshop.leaderboard import (
     Leaderboard,
     PostgresLeaderboard,
     masked_url,
+    scrubbed,
     use_store,
 )
 
@@ -218,8 +222,8 @@ def test_masked_url_hides_only_the_password() -> None:
     assert masked_url("postgresql://ada:pw@db:5432/c") == "postgresql://ada:***@db:5432/c"
     assert masked_url("postgresql://ada@db/c") == "postgresql://ada@db/c"
     assert masked_url("postgres://db/c") == "postgres://db/c"
-    assert masked_url("postgresql://db/c?user=a&password=pw&x=1") == (
-        "postgresql://db/c?user=a&password=***&x=1"
+    assert masked_url("postgresql://db/c?user=a&password=pw&sslmode=require") == (
+        "postgresql://db/c?user=a&password=***&sslmode=require"
     )
 
 
@@ -232,4 +236,83 @@ def test_use_store_names_a_sqlite_file_that_is_not_one(tmp_path: Path) -> None:
             use_store(str(bogus))
     assert str(bogus) in str(raised.value) and "not a usable SQLite leaderboard" in str(
         raised.value
+    )
+
+
+# Each of these leaked its password, in the shown URL or in the error built from psycopg's message
+# (found by fuzzing masked_url and the errors with the strategy below).
+LEAKY_URLS = {
+    "a / in the password": "postgresql://ada:Pw/Zq@127.0.0.1:1/db",
+    "an @ in the password": "postgresql://ada:Pw@Zq@127.0.0.1:1/db",
+    "a bad IPv6 host": "postgresql://ada:PwZq@[bad",
+    "a bad percent-escape": "postgresql://ada:Pw%zzZq@127.0.0.1:1/db",
+    "a space": "postgresql://ada:Pw Zq@127.0.0.1:1/db",
+    "two = in a parameter": "postgresql://127.0.0.1:1/db?password=Pw=Zq",
+    "an encoded key": "postgresql://127.0.0.1:1/db?p%61ssword=PwZq&x",
+    "a key in capitals": "postgresql://127.0.0.1:1/db?PASSWORD=PwZq",
+    "a scheme in capitals": "POSTGRESQL://ada:PwZq@127.0.0.1:1/db",
+    "brackets around the query": "postgresql://[bad/class?password=Pw]/Zq",
+    "an escape that is not UTF-8": "postgresql://ada:Pw%90Zq@127.0.0.1:1/class",  # a traceback
+    "a NUL byte": "postgresql://ada:PwZq@h\x00/db",  # a traceback too
+}
+
+
+def _errors_about(url: str, where: Path) -> list[str]:
+    """Every line pizzashop would print about `url`: the store's own error and the command's."""
+    lines = []
+    with pytest.raises(InputError) as raised:
+        PostgresLeaderboard(url)
+    lines.append(str(raised.value))
+    with contextlib.ExitStack() as stack:
+        stack.callback(os.environ.pop, STORE_VARIABLE, None)
+        stack.enter_context(contextlib.chdir(where))  # a non-URL is a SQLite file, made here
+        try:
+            use_store(url).close()
+        except InputError as error:
+            lines.append(str(error))
+    return lines
+
+
+@pytest.mark.parametrize("url", list(LEAKY_URLS.values()), ids=list(LEAKY_URLS))
+def test_no_form_of_a_password_reaches_a_message(url: str, tmp_path: Path) -> None:
+    for shown in (masked_url(url), *_errors_about(url, tmp_path)):
+        assert "Pw" not in shown and "Zq" not in shown, shown
+
+
+SPECIAL = "/@:?&=%#[]{} '\"\\,;\x00é\n"
+# "Pw" and "Zq" mark both ends of the password: a piece of it cut at any special character
+# still carries one of them.
+PASSWORDS = st.text(st.sampled_from(SPECIAL + "az09"), max_size=8).map(lambda mid: f"Pw{mid}Zq")
+
+
+@st.composite
+def urls_with_a_password(draw: st.DrawFn) -> str:
+    password = draw(PASSWORDS)
+    written = draw(st.sampled_from([password, quote(password, safe="")]))
+    scheme = draw(st.sampled_from(["postgresql://", "postgres://", "POSTGRESQL://"]))
+    user = draw(st.sampled_from(["ada", "", "a.b"]))
+    host = draw(st.sampled_from(["127.0.0.1:1", "[::1]:1", "127.0.0.1:x", "[bad", ""]))
+    path = draw(st.sampled_from(["/class", "", "/d b", "/x?sslmode=sometimes&"]))
+    key = draw(st.sampled_from(["password", "sslpassword", "p%61ssword", "PASSWORD"]))
+    where = draw(st.sampled_from(["userinfo", "query"]))
+    if where == "userinfo":
+        return f"{scheme}{user}:{written}@{host}{path}"
+    joiner = "&" if "?" in path else "?"
+    return f"{scheme}{host}{path}{joiner}{key}={written}"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(url=urls_with_a_password())
+def test_masked_url_and_errors_hide_every_password(url: str, tmp_path: Path) -> None:
+    for shown in (masked_url(url), *_errors_about(url, tmp_path)):
+        assert "Pw" not in shown and "Zq" not in shown, (url, shown)
+
+
+def test_scrubbing_keeps_the_rest_of_the_message() -> None:
+    url = "postgresql://ada:PwZq@127.0.0.1:1/db?sslmode=sometimes"
+    message = f'invalid sslmode value: "sometimes" in "{url}"'
+    assert scrubbed(message, url) == (
+        'invalid sslmode value: "sometimes" in "postgresql://ada:***@127.0.0.1:1/db?sslmode=sometimes"'
     )

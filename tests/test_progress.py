@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import denying, returns_soon
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,6 +129,21 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
         "levels.regulars.plays: ",
     ),
     "unknown field": (b'{"version": 1, "cheats": true}', "cheats: extra inputs"),
+    "nested too deeply": (b'{"version": 1, "levels": ' + b"[" * 100_000, "nested too deeply"),
+    "a 5000-digit number": (b'{"version": 1' + b"0" * 5000 + b"}", "digits"),
+    "a 4000-digit score": (
+        b'{"version": 1, "levels": {"regulars": {"best_score": 1' + b"0" * 4000 + b"}}}",
+        "levels.regulars.best_score: ",
+    ),
+    "plays true": (
+        b'{"version": 1, "levels": {"regulars": {"plays": true}}}',
+        "levels.regulars.plays: ",
+    ),
+    "best score false": (
+        b'{"version": 1, "levels": {"regulars": {"best_score": false}}}',
+        "levels.regulars.best_score: ",
+    ),
+    "larger than any progress": (b'{"version": 1, "x": "' + b"x" * (5 << 20) + b'"}', "larger"),
 }
 LAX_FILES: dict[str, tuple[bytes, str]] = {
     "older version": (b'{"version": 0, "levels": {}}', "version: "),
@@ -161,18 +177,25 @@ def test_an_unreadable_file_is_named_and_left_alone(
     path = home / FILE_NAME
     home.mkdir()
     path.write_bytes(b'{"version": 1, "levels": {}}')
-    read_text = Path.read_text
-
-    def denied(self: Path, *args: Any, **kwargs: Any) -> str:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return read_text(self, *args, **kwargs)
-
     with monkeypatch.context() as patch, pytest.raises(InputError, match="denied") as caught:
-        patch.setattr(Path, "read_text", denied)
+        patch.setattr(os, "open", denying(path))
         Progress.load()
     assert str(caught.value).startswith(f"{path}: ")
     assert path.read_bytes() == b'{"version": 1, "levels": {}}'
+
+
+def test_a_fifo_or_a_device_is_named_and_never_waited_on(home: Path) -> None:
+    """A FIFO would block a plain read until someone writes; a device may never end."""
+    path = home / FILE_NAME
+    home.mkdir()
+    os.mkfifo(path)
+    with pytest.raises(InputError, match="not a regular file") as caught:
+        returns_soon(Progress.load, path)
+    assert str(caught.value).startswith(f"{path}: ")
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="not a regular file"):
+        Progress.load()
 
 
 def test_a_folder_where_the_file_should_be_is_named(home: Path) -> None:

@@ -105,6 +105,22 @@ def test_a_resumed_game_plays_on_exactly_like_the_uninterrupted_one(
     assert_same_shift(live, resumed)
 
 
+def test_a_game_saved_when_its_shift_had_ended_resumes_ended(tmp_path: Path) -> None:
+    """Found by the property below: the shift ends on its last tick; a save made then restored
+    to the minute before that tick, so an action the live game refused was accepted."""
+    live = Simulation(STRESS, seed=66)
+    play(live, [(34.0, [])] + [(40.0, [])] * 6)
+    assert live.finished
+    path = tmp_path / "game.json"
+    write_save(path, live)
+    resumed = restore(load_save(path))
+    assert resumed.finished and resumed.now == live.now
+    for sim in (live, resumed):
+        assert sim.apply(A.Hire(specialty="pizza")).reason == "the shift is over"
+        sim.run()
+    assert_same_shift(live, resumed)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -200,6 +216,16 @@ BAD_SAVES = {
         "actions.0.fire.chfe",
     ),
     "actions not a list": (_set("actions", {"kind": "hire"}), "actions"),
+    # Booleans are not numbers, anywhere in the file.
+    "seed true": (_set("seed", True), "seed"),
+    "time true": (_set("time", True), "time"),
+    "version true": (_set("version", True), "version"),
+    "shift hours true": (
+        lambda data: data["scenario"].update(shift_hours=True),
+        "scenario.shift_hours",
+    ),
+    "action at false": (_set("actions", [{"kind": "hire", "at": False}]), "actions.0.hire.at"),
+    "seed too large": (_set("seed", 2**64), "seed"),
 }
 
 

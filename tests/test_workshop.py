@@ -7,10 +7,16 @@ its `self.rng` is seeded so that grading is as reproducible as the engine itself
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import multiprocessing
+import os
 import random
+import re
+import sqlite3
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,20 +24,28 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from helpers import invoke
+from helpers import ERROR, eventually, invoke, rejected, returns_soon
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pizzashop.sim import KITCHEN_STRATEGIES, Simulation, bundled_levels, load_scenario
+from pizzashop.hosting import live
+from pizzashop.sim import (
+    KITCHEN_STRATEGIES,
+    Simulation,
+    bundled_levels,
+    describe_strategies,
+    load_scenario,
+)
 from pizzashop.sim.catalog import assets_dir
-from pizzashop.workshop import leaderboard
+from pizzashop.workshop import leaderboard, sandbox
 from pizzashop.workshop.grading import grade, grading_seeds
 from pizzashop.workshop.leaderboard import NAME_LIMIT, Leaderboard, clean_name
-from pizzashop.workshop.strategies import ChefView, ItemView, load_player_strategy
+from pizzashop.workshop.sandbox import Limits, RouterProcess, reaping
+from pizzashop.workshop.strategies import ChefView, ItemView, player_router
 
 REPO = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).with_name("pizzashop")
 WIN = assets_dir() / "levels" / "proofs" / "regulars.win.toml"
-ERROR = "pizzashop: error: "
 
 
 @pytest.fixture(autouse=True)
@@ -45,14 +59,38 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def registry() -> Iterator[None]:
-    """Loading a router registers it; no other test (nor `pizzashop strategies`) may see it."""
-    saved, modules = dict(KITCHEN_STRATEGIES), set(sys.modules)
+    """A router is registered only while it runs: no other test (nor `pizzashop strategies`)
+    ever sees one, and no router's process outlives its test."""
+    saved = dict(KITCHEN_STRATEGIES)
     yield
-    KITCHEN_STRATEGIES.clear()
-    KITCHEN_STRATEGIES.update(saved)
-    for name in set(sys.modules) - modules:
-        if name.startswith("pizzashop_player_"):
-            del sys.modules[name]
+    assert saved == KITCHEN_STRATEGIES
+    assert not sandbox_children()
+
+
+def sandbox_children() -> list[int]:
+    """This process's children still running the router child script."""
+    found = []
+    for pid in children_of(os.getpid()):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"router_child.py" in command:
+            found.append(pid)
+    return found
+
+
+def children_of(parent: int) -> set[int]:
+    """Children of `parent`, from /proc."""
+    found = set()
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rpartition(b")")[2].split()[1]) == parent:
+            found.add(int(entry.name))
+    return found
 
 
 def ok(*argv: str) -> str:
@@ -133,57 +171,118 @@ def test_grading_the_same_entry_twice_gives_identical_json(tmp_path: Path) -> No
     assert len(scores("regulars")) == 10
 
 
+def test_an_edited_copy_of_a_level_never_lands_on_that_levels_board(tmp_path: Path) -> None:
+    """A copy that keeps the level's name but hands out a fortune and easy goals put 600,000,969
+    points and three stars on the real board; only the unchanged level (by content) goes there."""
+    level = bundled_levels()["regulars"]
+    copy = tmp_path / "regulars.toml"
+    text = level.read_text(encoding="utf-8")
+    copy.write_text(
+        re.sub(r"\nprice = [0-9.]+\n", "\nprice = 1e7\n", text, count=1), encoding="utf-8"
+    )
+    assert load_scenario(copy).name == "regulars" and load_scenario(copy).menu["pizza"].price == 1e7
+    summary = json.loads(ok("grade", str(copy), "--strategy", "ring", "--name", "Mallory"))
+    assert summary["level"] == "regulars"
+    assert summary["leaderboard"].startswith("regulars~") and summary["mean_score"] > 10**7
+    assert scores("regulars") == []
+    assert ok("scores", "regulars") == "no scores yet for regulars\n"
+    assert {entry["name"] for entry in scores(str(copy))} == {"Mallory"}
+    assert ok("scores", str(copy)).splitlines()[0].split()[:2] == ["#", "name"]
+
+    unchanged = tmp_path / "same_as_regulars.toml"
+    unchanged.write_text(text, encoding="utf-8")
+    fair = json.loads(ok("grade", str(unchanged), "--strategy", "ring", "--name", "Ada"))
+    assert fair["leaderboard"] == "regulars"
+    assert {entry["name"] for entry in scores("regulars")} == {"Ada"}
+
+
+def test_a_scenario_of_ones_own_has_a_board_of_its_own_per_content(tmp_path: Path) -> None:
+    path = tmp_path / "class.toml"
+    text = bundled_levels()["regulars"].read_text(encoding="utf-8")
+    path.write_text(text.replace('name = "regulars"', 'name = "our_class"', 1), encoding="utf-8")
+    first = json.loads(ok("grade", str(path), "--strategy", "modulo", "--name", "Ada"))
+    again = json.loads(ok("grade", str(path), "--strategy", "ring", "--name", "Bob"))
+    assert first["leaderboard"] == again["leaderboard"]
+    assert first["leaderboard"].startswith("our_class~")
+    assert {entry["name"] for entry in scores(str(path))} == {"Ada", "Bob"}
+
+
 # ------------------------------------------------------------------------ participants' routers
 
 
-RECORDER = """
-class Recorder:
-    def __init__(self):
-        self.seen = []
-        self.draws = []
+CHECKER = """
+ITEM = ("order", "customer", "item", "station", "area", "placed")
+CHEF = ("id", "name", "specialty", "level", "speed", "load", "busy")
+PLAIN = (int, float, str, bool)
+
+
+class Checker:
+    \"\"\"Fails the run (a wrong answer) if what it is shown is not as documented.\"\"\"
 
     def choose(self, item, chefs):
-        self.seen.append((item, chefs))
-        self.draws.append(self.rng.random())
-        return chefs[item.customer % len(chefs)].id
+        problems = []
+        if not (isinstance(item, tuple) and item._fields == ITEM):
+            problems.append("item")
+        if not (type(chefs) is tuple and chefs and all(c._fields == CHEF for c in chefs)):
+            problems.append("chefs")
+        values = [*item, *(value for chef in chefs for value in chef)]
+        if not all(type(value) in PLAIN for value in values):
+            problems.append("plain values")
+        for thing, field in ((item, "customer"), (chefs[0], "load")):
+            try:
+                setattr(thing, field, 0)
+                problems.append("writable " + field)
+            except AttributeError:
+                pass
+        try:
+            chefs[0] = chefs[-1]
+            problems.append("writable chefs")
+        except TypeError:
+            pass
+        return "not ok: " + ", ".join(problems) if problems else chefs[0].id
 """
 
 
-def recorded(tmp_path: Path, seed: int) -> Any:
-    name = load_player_strategy(f"{router(tmp_path, RECORDER)}:Recorder")
-    sim = Simulation(load_scenario("regulars"), seed=seed, kitchen_strategy=name)
-    sim.run()
-    return sim, sim.router(sim.branches[0]).player
+def test_a_router_sees_read_only_views_of_plain_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the child, the router checks its views on every call; here, what the grader sends is
+    checked against the engine's own chefs."""
+    sent: list[tuple[list[Any], list[list[Any]]]] = []
+    real_choose = RouterProcess.choose
 
+    def spy(self: RouterProcess, router: Any, item: Any, chefs: Any, ids: Any) -> str:
+        sent.append((item, chefs))
+        return real_choose(self, router, item, chefs, ids)
 
-def test_a_router_sees_read_only_views_of_plain_values(tmp_path: Path) -> None:
-    sim, player = recorded(tmp_path, seed=801)
-    assert len(player.seen) > 100
-    assert ItemView._fields == ("order", "customer", "item", "station", "area", "placed")
-    assert ChefView._fields == ("id", "name", "specialty", "level", "speed", "load", "busy")
-    for item, chefs in player.seen:
-        assert type(item) is ItemView and type(chefs) is tuple and chefs
-        assert all(type(chef) is ChefView for chef in chefs)
-        # Only ints, floats, strings and bools: nothing that leads back into the engine.
+    monkeypatch.setattr(RouterProcess, "choose", spy)
+    with player_router(f"{router(tmp_path, CHECKER)}:Checker") as name:
+        sim = Simulation(load_scenario("regulars"), seed=801, kitchen_strategy=name)
+        sim.run()
+    assert len(sent) > 100
+    for item, chefs in sent:
+        assert len(item) == len(ItemView._fields) and 0 <= item[0] < sim.metrics.placed
+        assert all(len(chef) == len(ChefView._fields) for chef in chefs)
+        assert all(sim.chefs[chef[0]].name == chef[1] for chef in chefs)
         values = [*item, *(value for chef in chefs for value in chef)]
         assert {type(value) for value in values} <= {int, float, str, bool}
-        assert all(sim.chefs[chef.id].name == chef.name for chef in chefs)
-    item, chefs = player.seen[0]
-    with pytest.raises(AttributeError):
-        item.customer = 0  # type: ignore[misc]
-    with pytest.raises(AttributeError):
-        chefs[0].load = 0  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        chefs[0] = chefs[-1]  # type: ignore[index]
 
 
-def test_self_rng_is_seeded_from_the_run(tmp_path: Path) -> None:
-    _, first = recorded(tmp_path, seed=801)
-    _, again = recorded(tmp_path, seed=801)
-    _, other = recorded(tmp_path, seed=802)
-    assert isinstance(first.rng, random.Random)
-    assert first.draws and first.draws == again.draws
-    assert first.draws[:20] != other.draws[:20]
+RNG = """
+class Draws:
+    def choose(self, item, chefs):
+        raise ValueError(f"first draw {self.rng.random()!r}")
+"""
+
+
+@pytest.mark.parametrize("seed", [801, 802])
+def test_self_rng_is_the_runs_own_routing_stream(tmp_path: Path, seed: int) -> None:
+    """The child seeds its `self.rng` exactly as the engine seeds the branch's routing stream."""
+    path = router(tmp_path, RNG)
+    result = invoke("run", "regulars", "--seed", str(seed), "--strategy", f"{path}:Draws")
+    branch = load_scenario("regulars").branches[0].name
+    expected = random.Random(f"pizzashop:{seed}:routing:{branch}").random()
+    assert result.code == 2 and f"first draw {expected!r}" in result.err
 
 
 def test_a_random_router_gives_byte_identical_runs(tmp_path: Path) -> None:
@@ -192,6 +291,7 @@ def test_a_random_router_gives_byte_identical_runs(tmp_path: Path) -> None:
     first = ok(*argv)
     assert ok(*argv) == first
     assert json.loads(first)["kitchen_strategy"] == "router:Coin"
+    assert ok("run", "regulars", "--seed", "4", "--strategy", f"{path}:Coin", "--json") != first
 
 
 CHOOSE = "    def choose(self, item, chefs):\n        return chefs[0].id\n"
@@ -276,13 +376,210 @@ def test_a_bad_router_is_one_line_naming_the_file_and_exit_2(
     path = tmp_path / "router.py"
     if source is not None:
         path.write_text(source, encoding="utf-8")
-    result = invoke(command, "regulars", "--strategy", f"{path}{suffix}")
-    assert (result.code, result.out) == (2, "")
-    assert result.err.startswith(ERROR)
-    assert result.err.endswith("\n") and result.err.count("\n") == 1
-    assert str(path) in result.err
-    assert needle in result.err
+    rejected(invoke(command, "regulars", "--strategy", f"{path}{suffix}"), str(path), needle)
     assert scores("regulars") == []  # a failed grade records nothing
+
+
+# ------------------------------------------------------------------ a hostile router, sandboxed
+
+# name → (lines at the top of `choose`, a fragment of the one error line). Each ran in the
+# grader's own process before, with the grader's rights: now each is refused in the child, or
+# ends it, and the grader says so in one line. BOARD is the leaderboard file's path.
+HOSTILE: dict[str, tuple[str, str]] = {
+    "forks": ("os.fork()", "raised Refused('os.fork is not allowed in a router')"),
+    "runs a program": ("os.system('sleep 100')", "os.system is not allowed"),
+    "spawns": ("os.posix_spawn('/bin/sleep', ['sleep', '100'], {})", "os.posix_spawn is not"),
+    "imports subprocess": ("import subprocess", "importing subprocess is not allowed"),
+    "imports multiprocessing": ("import multiprocessing", "importing multiprocessing is not"),
+    "imports ctypes": ("import ctypes", "is not allowed in a router"),
+    "opens a socket": ("import socket; socket.socket()", "socket.__new__ is not allowed"),
+    "kills the grader": ("os.kill(os.getppid(), 9)", "os.kill is not allowed"),
+    "raises its limits": (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (-1, -1))",
+        "resource.setrlimit is not allowed",
+    ),
+    "appends to the leaderboard": ("open(BOARD, 'a')", "opening a file for writing is not"),
+    "truncates the leaderboard": (
+        "os.open(BOARD, os.O_RDONLY | os.O_TRUNC)",
+        "opening a file for writing is not",
+    ),
+    "writes the leaderboard with sqlite": (
+        "import sqlite3; sqlite3.connect(BOARD)",
+        "sqlite3.connect is not allowed",
+    ),
+    "patches the grader": ("import pizzashop.workshop.grading", "No module named 'pizzashop'"),
+    "reads the grader's secrets": (
+        "raise KeyError(sorted(os.environ))",
+        "KeyError(['LC_ALL', 'PYTHONDONTWRITEBYTECODE', 'PYTHONHASHSEED'])",
+    ),
+    "asks for 10 GB": ("bytearray(10 * 2**30)", "raised MemoryError()"),
+    "exits quietly": ("os._exit(0)", "the router's process ended (exit status 0)"),
+    "dies by a signal": ("os.abort()", "the router's process ended (SIGABRT) instead of"),
+    "sends garbage": (
+        "sys._getframe(1).f_locals['self'].replies.write(b'{garbage\\n'); "
+        "sys._getframe(1).f_locals['self'].replies.flush()",
+        "sent something that is not an answer",
+    ),
+    "sends a line too long": (
+        "sys._getframe(1).f_locals['self'].replies.write(b'x' * 100_000); "
+        "sys._getframe(1).f_locals['self'].replies.flush()",
+        "sent something that is not an answer",
+    ),
+    "forges an answer": (
+        "sys._getframe(1).f_locals['self'].replies.write(b'{\"ok\": \"c99\"}\\n'); "
+        "sys._getframe(1).f_locals['self'].replies.flush()",
+        'returned "c99", not a chef id',
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["run", "grade"])
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_a_hostile_router_is_stopped_in_its_own_process(
+    tmp_path: Path, home: Path, command: str, case: str
+) -> None:
+    board_file = home / leaderboard.FILE_NAME
+    with contextlib.closing(Leaderboard()) as board:
+        board.add("regulars", 801, "Ada", 900, 0.9, 1, "grade")
+    before = board_file.read_bytes()
+    attempt, needle = HOSTILE[case]
+    source = (
+        f"import os, sys\nBOARD = {str(board_file)!r}\n\n"
+        f"class R:\n    def choose(self, item, chefs):\n        {attempt}\n"
+        "        return chefs[0].id\n"
+    )
+    path = router(tmp_path, source)
+    rejected(invoke(command, "regulars", "--strategy", f"{path}:R"), f"{ERROR}{path}: ", needle)
+    assert board_file.read_bytes() == before
+    assert [entry["name"] for entry in scores("regulars")] == ["Ada"]
+
+
+@pytest.fixture
+def quick_limits(monkeypatch: pytest.MonkeyPatch) -> Limits:
+    """Limits a runaway router reaches soon (a well-behaved one never comes near them)."""
+    limits = Limits(call_seconds=1.0, start_seconds=2.0, run_seconds=3.0)
+    monkeypatch.setattr(sandbox, "LIMITS", limits)
+    return limits
+
+
+SLOW: dict[str, tuple[str, str]] = {
+    "loops in choose": (_choose("while True: pass"), "R.choose: took longer than 1 s answering"),
+    "sleeps in choose": (_choose("import time; time.sleep(60)"), "took longer than 1 s"),
+    "loops in its constructor": (_init("while True: pass"), "R(): took longer than 1 s starting"),
+    "loops while imported": ("while True: pass\n", "took longer than 2 s loading it"),
+    "dawdles every call": (
+        _choose("import time; time.sleep(0.3); return chefs[0].id"),
+        "used up its 3 s for the whole run while answering",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["run", "grade"])
+@pytest.mark.parametrize("case", list(SLOW))
+def test_a_router_that_takes_too_long_is_stopped_with_one_line(
+    tmp_path: Path, quick_limits: Limits, command: str, case: str
+) -> None:
+    source, needle = SLOW[case]
+    path = router(tmp_path, source)
+    result = returns_soon(lambda: invoke(command, "regulars", "--strategy", f"{path}:R"))
+    rejected(result, f"{ERROR}{path}: ", needle)
+    assert scores("regulars") == []
+
+
+def test_the_workshop_guide_states_the_routers_limits() -> None:
+    """docs/workshop.md tells participants the limits their router runs under: the real ones."""
+    guide = (REPO / "docs" / "workshop.md").read_text(encoding="utf-8")
+    limits = sandbox.LIMITS
+    for stated in (
+        f"| {limits.call_seconds:g} s |",
+        f"| {limits.run_seconds:g} s |",
+        f"| {limits.start_seconds:g} s |",
+        f"| {limits.memory_bytes >> 20} MiB |",
+        f"| {limits.source_bytes >> 20} MiB |",
+        f"larger than {limits.source_bytes:,} bytes",
+    ):
+        assert stated in guide, stated
+
+
+def test_a_router_burning_cpu_is_stopped_by_its_cpu_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPU time counts however the wall clock runs: RLIMIT_CPU stops the child."""
+    monkeypatch.setattr(sandbox, "LIMITS", Limits(start_seconds=120.0, run_seconds=1.0))
+    path = router(tmp_path, "while True: pass\n")
+    result = returns_soon(lambda: invoke("run", "regulars", "--strategy", f"{path}:R"))
+    rejected(result, "the router's process was stopped (SIGXCPU; at most 1 s of CPU)")
+
+
+def test_what_a_router_abandons_is_killed_when_it_ends() -> None:
+    """Root ignores RLIMIT_NPROC: a process that escaped (its own session, its parent gone)
+    comes back to the grader, a child subreaper, which kills it at the end."""
+    with reaping():
+        started = subprocess.run(
+            ["sh", "-c", "setsid sleep 300 >/dev/null 2>&1 & echo $!"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        orphan = int(started.stdout)
+        assert eventually(lambda: orphan in children_of(os.getpid()))
+    assert not Path(f"/proc/{orphan}").exists()
+
+
+SLEEPER = """
+import time
+
+class R:
+    def choose(self, item, chefs):
+        time.sleep(3600)
+"""
+
+
+def test_a_router_ends_with_a_grader_that_is_killed(tmp_path: Path) -> None:
+    """A grader killed outright cannot kill its router: the kernel does (PR_SET_PDEATHSIG)."""
+    path = router(tmp_path, SLEEPER)
+    grader = subprocess.Popen(
+        [str(SCRIPT), "run", "regulars", "--strategy", f"{path}:R"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert eventually(lambda: bool(children_of(grader.pid)))
+        (child,) = children_of(grader.pid)
+    finally:
+        grader.kill()
+        grader.wait()
+    assert eventually(lambda: not Path(f"/proc/{child}").exists())
+
+
+HASHING = """
+class Hashing:
+    def choose(self, item, chefs):
+        return chefs[hash(f"customer {item.customer}") % len(chefs)].id
+"""
+
+
+def test_a_router_hashing_strings_gives_the_same_run_in_every_process(tmp_path: Path) -> None:
+    """Each grader process has its own string-hash seed; the router's child always the same."""
+    path = router(tmp_path, HASHING)
+    argv = [str(SCRIPT), "run", "regulars", "--strategy", f"{path}:Hashing", "--json"]
+    runs = [
+        subprocess.run(argv, capture_output=True, text=True, timeout=300, check=True).stdout
+        for _ in range(3)
+    ]
+    assert runs[0] == runs[1] == runs[2] and json.loads(runs[0])["orders_placed"] > 0
+
+
+SUMMARY = (
+    'class Loud:\n    """\\x1b[2J\\x1b]0;owned\\x07 A router that shouts'
+    + "!" * 500
+    + '\n\n    More lines.\n    """\n\n'
+    + "    def choose(self, item, chefs):\n        return chefs[0].id\n"
+)
+
+
+def test_the_summary_comes_from_the_child_cleaned(tmp_path: Path) -> None:
+    with player_router(f"{router(tmp_path, SUMMARY)}:Loud") as name:
+        summary = describe_strategies()["kitchen"][name]
+    assert summary.isprintable() and len(summary) <= sandbox.SUMMARY_LIMIT
+    assert "A router that shouts" in summary
 
 
 # ---------------------------------------------------------------------------- the leaderboard
@@ -406,6 +703,109 @@ def test_a_hostile_name_reaches_the_leaderboard_cleaned() -> None:
     assert not FORBIDDEN & set(table)
     assert all(ch.isprintable() for line in table.splitlines() for ch in line)
     assert {entry["name"] for entry in scores("regulars")} == {clean_name(raw)}
+
+
+def _sneak_rows(home: Path, *rows: tuple[Any, ...]) -> None:
+    """Rows written by another program straight into the file: SQLite keeps any type."""
+    Leaderboard().close()  # the file and its table, as pizzashop makes them
+    with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:
+        db.executemany(
+            "INSERT INTO scores (level, seed, name, score, goodput, stars, kind, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m"
+
+
+def test_scores_show_only_rows_pizzashop_could_have_written_and_clean_them(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row with escapes in its name or kind is cleaned; one with three hundred million stars
+    (1.5 GB of them), a text goodput (a traceback) or a text score (sorts above every number in
+    SQLite, hiding the real top ten) is not shown at all; nothing unbounded is read."""
+    _sneak_rows(
+        home,
+        ("regulars", 801, "Ada", 900, 0.5, 2, "grade", 1.0),
+        ("regulars", 801, f"{ESCAPES}Eve{ESCAPES}", 800, 0.4, 1, f"play{ESCAPES}", 2.0),
+        ("regulars", 801, "Stars", 700, 0.3, 3 * 10**8, "play", 3.0),
+        ("regulars", 801, "Text", 600, "abc", 1, "play", 4.0),
+        ("regulars", 801, "Score", "zzz", 0.3, 1, "play", 5.0),
+        ("regulars", 801, "Huge", 10**18, 0.3, 1, "play", 6.0),
+        ("regulars", 801, "Seed", 500, 0.3, 1, "play", 7.0),
+        ("regulars", 1.5, "Half", 400, 0.3, 1, "play", 8.0),
+        ("regulars", 801, "x" * 10_000_000, 300, 0.3, 1, "play", "noon"),
+        ("regulars", 801, b"\x1b[2Jbytes", 200, 0.3, 1, "play", 9.0),
+        ("regulars", 801, "Neg", 100, -0.5, -1, "play", 10.0),
+    )
+    table = ok("scores", "regulars")
+    assert len(table) < 2000
+    assert "\x1b" not in table and all(ch.isprintable() for ln in table.splitlines() for ch in ln)
+    eve = clean_name(f"{ESCAPES}Eve{ESCAPES}")
+    expected = ["Ada", eve, "Seed", "x" * NAME_LIMIT, "anonymous"]
+    assert [line.split()[1] for line in table.splitlines()[1:]] == expected
+    listed = scores("regulars")
+    assert [entry["name"] for entry in listed] == expected
+    assert [entry["kind"] for entry in listed] == ["grade", "?", "play", "play", "play"]
+    assert max(entry["stars"] for entry in listed) <= 3
+
+    monkeypatch.setattr(live.time, "sleep", _interrupt)
+    shown = invoke("scores", "regulars", "--live")
+    assert (shown.code, shown.err) == (0, "")
+    frame = shown.out
+    assert "Ada" in frame and eve in frame and "\x1b" not in frame.replace(live.CLEAR, "")
+    assert len(frame) < 2500
+
+
+def _interrupt(seconds: float) -> None:
+    raise KeyboardInterrupt
+
+
+def test_the_live_view_cleans_and_bounds_every_frame() -> None:
+    """Whatever `render` returns, the projector gets printable lines, bounded in number and width
+    (the one escape is the view's own clear-screen on a terminal)."""
+    out = io.StringIO()
+    bodies = iter([f"{ESCAPES}row\r\x07\n" * 1000 + "w" * 100_000])
+
+    def render() -> str:
+        return next(bodies)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(live.time, "sleep", _interrupt)
+        assert live.follow(f"title{ESCAPES}\nforged line", render, out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("title\\x1b]0;owned") and "forged line" in lines[1]
+    assert len(lines) <= live.MAX_LINES + 1
+    assert all(len(line) <= live.MAX_WIDTH and line.isprintable() for line in lines)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_leaderboard_that_is_no_regular_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    """SQLite would wait forever on a FIFO, or write into a device."""
+    target = {"fifo": tmp_path / "board", "device": Path("/dev/zero"), "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    fifo = target if kind == "fifo" else None
+    shown = returns_soon(lambda: invoke("scores", "regulars", "--leaderboard", str(target)), fifo)
+    rejected(shown, f"{target}: ", "directory" if kind == "folder" else "not a regular file")
+
+
+def test_a_scores_table_made_by_some_other_program_is_one_line(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:
+        db.execute("CREATE TABLE scores (id INTEGER PRIMARY KEY, level TEXT)")
+    result = invoke("scores", "regulars")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(ERROR) and result.err.count("\n") == 1
+    assert "not a usable SQLite leaderboard (no such column: seed)" in result.err
+    with contextlib.closing(sqlite3.connect(home / leaderboard.FILE_NAME)) as db, db:
+        db.execute("DROP TABLE scores")
+        db.execute("CREATE TABLE scores (id INTEGER PRIMARY KEY, level, seed, score, name)")
+    result = invoke("scores", "regulars")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(ERROR) and result.err.count("\n") == 1
+    assert "cannot read the scores (no such column: goodput)" in result.err
 
 
 WORKERS, EACH = 5, 50

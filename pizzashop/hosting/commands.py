@@ -12,6 +12,7 @@ import importlib.util
 from pathlib import Path
 
 from pizzashop.sim.files import InputError
+from pizzashop.workshop.room import load_room
 
 STORE_HELP = "postgresql://user@host/db to share one leaderboard between hosts, or a SQLite file"
 OLD_FOLDERS = (
@@ -64,13 +65,13 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         parser.add_argument("--port", type=_port, default=port)
         parser.add_argument("--max-sessions", type=_positive, default=30, help="games at once")
         parser.add_argument("--leaderboard", default=None, help=STORE_HELP)
-    ssh.add_argument(
-        "--idle-timeout", type=_seconds, default=900.0, help="seconds without a key press"
-    )
-    ssh.add_argument(
-        "--rate-limit", type=_positive, default=30,
-        help="new connections per address (IPv6: per /64) per minute",
-    )  # fmt: skip
+        parser.add_argument(
+            "--idle-timeout", type=_seconds, default=900.0, help="seconds without a key press"
+        )
+        parser.add_argument(
+            "--rate-limit", type=_positive, default=30,
+            help="new games per address (IPv6: per /64) per minute",
+        )  # fmt: skip
     ssh.add_argument(
         "--authorized-keys",
         type=Path,
@@ -87,6 +88,14 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="open connections from one address, IPv6 per /64 (default: 2 × --max-sessions)",
     )  # fmt: skip
     web.add_argument("--public-url", default=None, help="the URL browsers use, behind a proxy")
+    for parser in (ssh, web):
+        parser.add_argument(
+            "--room",
+            type=Path,
+            default=None,
+            metavar="ROOM.toml",
+            help="an instructor's room: one level and seed for everyone (see pizzashop room)",
+        )
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -100,15 +109,20 @@ def serve(args: argparse.Namespace) -> int:
     if importlib.util.find_spec(module) is None:
         problem = f"needs the {extra} extra: pip install 'pizzashop[{extra}]'"
         raise InputError(f"serve {args.transport}", "", problem)
+    room = load_room(args.room) if getattr(args, "room", None) is not None else None
     board = use_store(args.leaderboard)
     board.close()
     log, log_path = server_log(args.transport)
     about = f"leaderboard {board.where}, log {log_path}"
     notices = [OLD_FOLDERS.format(count=old)] if (old := old_player_folders()) else []
     if args.transport == "web":
-        from pizzashop.hosting.web import serve_web
+        from pizzashop.hosting.web import WebSettings, serve_web
 
-        serve_web(args.host, args.port, args.max_sessions, args.public_url, log, about, notices)
+        web_settings = WebSettings(
+            args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
+            args.public_url,
+        )  # fmt: skip
+        asyncio.run(serve_web(web_settings, log, about, notices, room))
     else:
         from pizzashop.hosting.server import SSHSettings
         from pizzashop.hosting.ssh import serve_ssh
@@ -117,5 +131,5 @@ def serve(args: argparse.Namespace) -> int:
             args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
             args.authorized_keys, args.max_connections, args.max_per_address,
         )  # fmt: skip
-        asyncio.run(serve_ssh(settings, log, about, notices))
+        asyncio.run(serve_ssh(settings, log, about, notices, room))
     return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 import asyncssh
 
 from pizzashop.paths import write_atomic
-from pizzashop.sim.files import InputError
+from pizzashop.sim.files import InputError, read_text
 from pizzashop.workshop.leaderboard import NAME_LIMIT, clean_name
 
 HOST_KEY_FILE = "ssh_host_ed25519_key"
@@ -55,12 +55,7 @@ class PlayerKeys:
 
 def player_keys(path: Path) -> PlayerKeys:
     """The keys file at `path`, checked line by line so a typo is named, not skipped."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(str(path), "", "not a text file") from None
-    except OSError as error:
-        raise InputError(str(path), "", error.strerror or str(error)) from None
+    text = read_text(path)
     names: dict[bytes, str] = {}
     lines: dict[bytes, int] = {}
     for number, line in enumerate(text.splitlines(), 1):

@@ -1,7 +1,9 @@
 """`pizzashop scores --live`: the instructor's view, redrawn until Ctrl+C.
 
 The leaderboard is re-read on every redraw, so scores from every game on every host sharing the
-store appear within one interval. Names on it are cleaned already (no escapes reach the screen).
+store appear within one interval. Its rows are cleaned already; each frame is cleaned again on the
+way out (every line printable, escapes shown as text, bounded in width and count), because it
+goes straight to the projector.
 """
 
 from __future__ import annotations
@@ -10,8 +12,19 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from pizzashop.sim.files import one_line
+
 CLEAR = "\x1b[H\x1b[2J"
 INTERVAL = 2.0
+MAX_LINES = 100
+MAX_WIDTH = 160
+
+
+def shown(text: str) -> str:
+    """`text` as the projector may show it: at most MAX_LINES lines of MAX_WIDTH printable
+    characters (an escape or a control character appears as `\\x1b`, never acts)."""
+    lines = text.split("\n")[:MAX_LINES]
+    return "\n".join(one_line(line)[:MAX_WIDTH] for line in lines)
 
 
 def follow(title: str, render: Callable[[], str], out: TextIO, interval: float = INTERVAL) -> int:
@@ -23,7 +36,7 @@ def follow(title: str, render: Callable[[], str], out: TextIO, interval: float =
     try:
         while True:
             body = render()
-            frame = f"{title} — {time.strftime('%H:%M:%S')} — Ctrl+C to stop\n{body}\n"
+            frame = shown(f"{title} — {time.strftime('%H:%M:%S')} — Ctrl+C to stop\n{body}") + "\n"
             out.write(CLEAR + frame if redraw else frame + "\n")
             out.flush()
             time.sleep(interval)

@@ -24,7 +24,7 @@ LOG_FILE = "serve.log"
 LOG_BYTES = 10 * 1024 * 1024
 """The log file rotates at this size, keeping LOG_BACKUPS older files (serve.log.1, …)."""
 LOG_BACKUPS = 3
-LIBRARY_LOGGERS = ("asyncssh", "asyncio", "aiohttp")
+LIBRARY_LOGGERS = ("asyncssh", "asyncio", "aiohttp", "textual-serve")
 
 
 def shown(text: str) -> str:

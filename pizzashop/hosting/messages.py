@@ -1,5 +1,6 @@
-"""What the SSH server tells a player, in words: one polite line each, never a traceback, a host
-path or anything the client sent."""
+"""What a server (SSH or web) tells a player, in words: one polite line each, never a traceback,
+a host path or anything the client sent. A browser gets them as the reason its game's connection
+closed, which holds at most 123 bytes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ FULL = "The pizza shop is full ({places} players at most). Please try again in a
 NO_TERMINAL = "pizzashop needs a terminal: connect with ssh -t."
 IDLE = "Closed after {duration} without a key press. Reconnect any time to play again."
 STOPPING = "The server is stopping. Thank you for playing!"
+REPLACED = "This game goes on in another tab or window of this browser."
+TOO_MANY = "Too many new games from your address. Please wait a minute and try again."
 CANNOT_START = "Sorry, the game could not start on this host. Please tell your instructor."
 RESET_TERMINAL = (
     "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"  # mouse reporting off

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from pizzashop.hosting.environment import game_environment
 from pizzashop.hosting.keys import PlayerKeys
 from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
+from pizzashop.hosting.listening import ServerSettings
 from pizzashop.hosting.messages import STOPPING
 
-NOT_PASSED = frozenset({"COLUMNS", "LINES", "DISPLAY", "TMUX", "TMUX_PANE", "STY", "WINDOW"})
-"""The server's own terminal and session, which are not the player's (nor SSH_*: its agent)."""
 CONNECTIONS_PER_PLACE = 4
 """Open connections allowed in all per game place, unless --max-connections says otherwise."""
 PER_ADDRESS_PER_PLACE = 2
@@ -24,13 +23,8 @@ otherwise: a room behind one NAT address fills every place and still hears "full
 
 
 @dataclass(frozen=True)
-class SSHSettings:
-    host: str = "127.0.0.1"
+class SSHSettings(ServerSettings):
     port: int = 2222
-    max_sessions: int = 30
-    idle_timeout: float = 900.0
-    rate_limit: int = 30
-    """New connections per address (IPv6: per /64) per minute."""
     authorized_keys: Path | None = None
     """Only these keys may play, each under its own name; None means anonymous play."""
     max_connections: int | None = None
@@ -46,6 +40,12 @@ class SSHSettings:
     @property
     def per_address_cap(self) -> int:
         return self.max_per_address or PER_ADDRESS_PER_PLACE * self.max_sessions
+
+
+class Seating(Protocol):
+    """An instructor's room (room.py): the seat a new game takes there, as environment."""
+
+    def seat_environment(self, player: str) -> dict[str, str]: ...
 
 
 class Ending(Protocol):
@@ -68,8 +68,10 @@ class GameServer:
         log: logging.Logger,
         keys: PlayerKeys | None = None,
         fd_limit: int | None = None,
+        room: Seating | None = None,
     ) -> None:
         self.settings = settings
+        self.room = room
         self.log = log
         self.keys = keys
         self.slots = Slots(settings.max_sessions)
@@ -82,18 +84,12 @@ class GameServer:
 
     def environment(self, player: str, term: str) -> dict[str, str]:
         """The game's environment: the server's (PIZZASHOP_HOME, the leaderboard, PATH) less its
-        own terminal and SSH session, never the client's, plus who plays on what terminal."""
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("SSH_") and name not in NOT_PASSED
-        }
-        env.update(
-            TERM=term,
-            COLORTERM="truecolor",
-            PIZZASHOP_PLAYER=player,
-            PIZZASHOP_HOSTED="1",
-        )
+        own terminal and SSH session, never the client's, plus who plays on what terminal and,
+        in a room, the seat it takes there. Everything a game inherits is decided here."""
+        env = game_environment(player)
+        env.update(TERM=term, COLORTERM="truecolor")
+        if self.room is not None:
+            env.update(self.room.seat_environment(player))
         return env
 
     async def close(self) -> None:

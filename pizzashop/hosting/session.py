@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import asyncssh
 
-from pizzashop.crashes import CRASHED, find_report
+from pizzashop.crashes import CRASHED, exit_status, find_report
 from pizzashop.hosting.child import INPUT_BACKLOG, GameProcess, clamp_size
 from pizzashop.hosting.logs import shown
 from pizzashop.hosting.messages import (
@@ -35,11 +35,6 @@ _TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 
 def _term(requested: str | None) -> str:
     return requested if requested and _TERM_NAME.fullmatch(requested) else DEFAULT_TERM
-
-
-def _exit_status(returncode: int) -> int:
-    """A process status as sshd reports it: 128 + N for a game ended by signal N."""
-    return 128 - returncode if returncode < 0 else min(returncode, 255)
 
 
 class GameSession(asyncssh.SSHServerSession[bytes]):
@@ -199,7 +194,7 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
         stopped = reason != "quit"  # ended from outside: the game did not restore the terminal
         status = 1
         try:
-            status = _exit_status(await self._game.stop())
+            status = exit_status(await self._game.stop())
             if not stopped and status != 0:
                 reason, message = self._crashed()
                 stopped = status >= 128

@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Sequence
 
 import asyncssh
 
 from pizzashop.hosting.keys import host_key, player_keys
 from pizzashop.hosting.limits import LISTEN_BACKLOG, network_of, raise_fd_limit
-from pizzashop.hosting.listening import listen_error
+from pizzashop.hosting.listening import listen_error, until_stopped
 from pizzashop.hosting.logs import log_loop_errors, shown
+from pizzashop.hosting.room import RoomHost
 from pizzashop.hosting.server import GameServer, SSHSettings
 from pizzashop.hosting.session import GameSession
 from pizzashop.paths import data_dir
 from pizzashop.workshop.leaderboard import clean_name
+from pizzashop.workshop.room import Room
 
 GAME_WAIT = 10.0
 """Seconds an authenticated connection may stay open without a game, before or after one."""
@@ -161,14 +162,22 @@ class Connection(asyncssh.SSHServer):
 
 
 async def serve_ssh(
-    settings: SSHSettings, log: logging.Logger, about: str, notices: Sequence[str] = ()
+    settings: SSHSettings,
+    log: logging.Logger,
+    about: str,
+    notices: Sequence[str] = (),
+    room: Room | None = None,
 ) -> None:
     """Listen until SIGINT, SIGTERM or SIGHUP, then end every game before returning. `about` (the
-    leaderboard, the log file) goes on the line that says it listens, `notices` after it."""
+    leaderboard, the log file) goes on the line that says it listens, `notices` after it. With a
+    `room`, every game takes a seat in it (see room.py)."""
     key = host_key(data_dir())
     keys = player_keys(settings.authorized_keys) if settings.authorized_keys else None
     fd_limit = raise_fd_limit()
-    server = GameServer(settings, log, keys, fd_limit)
+    host = RoomHost(room, log, settings.max_sessions) if room is not None else None
+    server = GameServer(settings, log, keys, fd_limit, host)
+    if host is not None:
+        await host.start()
     try:
         acceptor = await asyncssh.listen(
             settings.host,
@@ -187,6 +196,8 @@ async def serve_ssh(
             keepalive_count_max=3,
         )
     except OSError as error:
+        if host is not None:
+            await host.close()
         raise listen_error(settings.host, settings.port, error) from None
     log_loop_errors(log)
     caps = server.connections
@@ -203,14 +214,9 @@ async def serve_ssh(
             "at most %d connections: %d open files allow no more (raise the limit: ulimit -n)",
             caps.total, fd_limit,
         )  # fmt: skip
-    for notice in notices:
-        log.warning("%s", notice)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("stopping: ending %d game(s)", len(server.sessions))
+    await until_stopped(log, notices, lambda: len(server.sessions))
     acceptor.close()
     await server.close()
+    if host is not None:
+        await host.close()
     await acceptor.wait_closed()

@@ -9,6 +9,7 @@ file first, so two games of the same player do not undo each other's stars.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from pizzashop.player.identity import player_name
 from pizzashop.player.library import player_dir
 from pizzashop.player.progress import FILE_NAME, LevelRecord, Progress
 from pizzashop.sim import InputError, Scenario, bundled_levels
+from pizzashop.sim.catalog import unchanged_bundled
 from pizzashop.sim.files import parse_scenario, read_data
 from pizzashop.workshop.leaderboard import Entry, Leaderboard
 
@@ -49,6 +51,8 @@ class Career:
 
     def __init__(self) -> None:
         self.order = list(bundled_levels())
+        self.opened: set[str] = set()
+        """Levels an instructor's room opened, whatever the player has won."""
         self.problem: str | None = None
         """Why progress is not being saved (the file could not be read), if so."""
         path = player_dir() / FILE_NAME
@@ -62,7 +66,11 @@ class Career:
         return self.progress.levels.get(level)
 
     def unlocked(self) -> set[str]:
-        return self.progress.unlocked(self.order)
+        return self.progress.unlocked(self.order) | self.opened
+
+    def open_levels(self, levels: Iterable[str]) -> None:
+        """Open these levels for this session (an instructor's room does), known ones only."""
+        self.opened |= set(levels) & set(self.order)
 
     def needed_for(self, level: str) -> str | None:
         """The level to win to unlock `level` (None for the first one)."""
@@ -81,14 +89,8 @@ class Career:
     def level_of(self, scenario: Scenario) -> str | None:
         """The campaign level this scenario is, unchanged (a sandbox copy or an edited file is
         not a level and earns no stars)."""
-        path = bundled_levels().get(scenario.name)
-        if path is None:
-            return None
-        try:
-            bundled = parse_scenario(read_data(path), str(path))
-        except InputError:
-            return None
-        return scenario.name if bundled == scenario else None
+        name = unchanged_bundled(scenario)
+        return name if name in bundled_levels() else None
 
     def finish(self, level: str, seed: int, report: dict[str, Any]) -> Standing:
         """Record a finished shift of `level`: stars and best score, then the leaderboard."""

@@ -1,8 +1,8 @@
 """Who is playing: the name on the leaderboard, and the folder that holds that player's files.
 
-The SSH server sets `PIZZASHOP_PLAYER` for each session (from the SSH user name, or the name of
-the player's key); a local player is their login name. Either way the name is cleaned, so it can
-never carry escapes or markup.
+The SSH and web servers set `PIZZASHOP_PLAYER` for each game (from the SSH user name, the name of
+the player's key, or the name given in the browser); a local player is their login name. Either
+way the name is cleaned, so it can never carry escapes or markup.
 
 On a shared host every player has a folder of their own, and no two names may ever share one:
 the folder spells the name out exactly (`folder_name`, undone by `name_of_folder`) in lowercase
@@ -19,13 +19,15 @@ import re
 
 from pizzashop.workshop.leaderboard import clean_name
 
+PLAYER = "PIZZASHOP_PLAYER"
+"""The variable a server sets to the name a game plays under."""
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _ESCAPE = "_"
 _FOLDER = re.compile(r"(?:[a-z0-9-]|_[a-z]|_[0-9]+_)+")
 
 
 def player_name() -> str:
-    name = os.environ.get("PIZZASHOP_PLAYER")
+    name = os.environ.get(PLAYER)
     if not name:
         try:
             name = getpass.getuser()

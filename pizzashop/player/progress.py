@@ -1,6 +1,7 @@
 """Campaign progress: stars and best scores per level, in a versioned JSON file.
 
-A file that cannot be read — corrupt, from a newer version, or not ours — is never overwritten:
+A file that cannot be read — corrupt, from a newer version, not ours, too big, nested too deep,
+holding a number too long to parse or a boolean where a number goes — is never overwritten:
 loading raises an `InputError` naming it, and the game then plays without saving progress.
 """
 
@@ -14,26 +15,29 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pizzashop.paths import data_dir, write_atomic
-from pizzashop.sim.files import InputError, validation_error
+from pizzashop.sim.files import InputError, parse_json, read_text, validation_error
+from pizzashop.workshop.leaderboard import MAX_SCORE
 
 VERSION = 1
 FILE_NAME = "progress.json"
+MAX_PLAYS = 10**9
+MAX_LEVELS = 1000
 
 
 class LevelRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     stars: int = Field(0, ge=0, le=3)
-    best_score: int | None = None
+    best_score: int | None = Field(None, ge=-MAX_SCORE, le=MAX_SCORE)
     won: bool = False
-    plays: int = Field(0, ge=0)
+    plays: int = Field(0, ge=0, le=MAX_PLAYS)
 
 
 class ProgressFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     version: int
-    levels: dict[str, LevelRecord] = Field(default_factory=dict)
+    levels: dict[str, LevelRecord] = Field(default_factory=dict, max_length=MAX_LEVELS)
 
 
 @dataclass
@@ -50,10 +54,10 @@ class Progress:
             return cls(path)
         source = str(path)
         try:
-            data: Any = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            problem = f"cannot read progress ({error}); left untouched"
-            raise InputError(source, "", problem) from None
+            data: Any = parse_json(read_text(path), source)
+        except InputError as error:
+            problem = f"cannot read progress ({error.problem}); left untouched"
+            raise InputError(source, error.field, problem) from None
         if not isinstance(data, dict) or type(data.get("version")) is not int:
             raise InputError(source, "version", "not a pizzashop progress file; left untouched")
         if data["version"] < VERSION:

@@ -17,18 +17,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pizzashop.paths import write_atomic
 from pizzashop.sim import KITCHEN_STRATEGIES, Action, Scenario, Simulation, build_report
+from pizzashop.sim.actions import MAX_ACTIONS
 from pizzashop.sim.files import read_data, validation_error
 
 VERSION = 1
 
 
 class SaveFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict, like scenario and action files: a boolean or text is never a number."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     version: int = Field(VERSION, ge=1, le=VERSION)
     kind: Literal["save", "replay"] = "save"
     scenario: Scenario
-    seed: int
+    seed: int = Field(ge=0, lt=2**63)
     kitchen_strategy: str | None = None
 
     @field_validator("kitchen_strategy")
@@ -41,7 +44,9 @@ class SaveFile(BaseModel):
         return name
 
     time: float = Field(ge=0)
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
+    room: bool = False
+    """Played in an instructor's room: its game-day disruptions replay too."""
 
 
 def snapshot(sim: Simulation) -> SaveFile:
@@ -52,6 +57,7 @@ def snapshot(sim: Simulation) -> SaveFile:
         kitchen_strategy=sim.initial_strategy,
         time=sim.now,
         actions=[action for action, _ in sim.action_log],
+        room=sim.room,
     )
 
 
@@ -67,18 +73,27 @@ def load_save(path: Path) -> SaveFile:
         raise validation_error(str(path), error) from None
 
 
+def _simulation(save: SaveFile) -> Simulation:
+    return Simulation(
+        save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy, room=save.room
+    )
+
+
 def new_game(save: SaveFile) -> Simulation:
     """A fresh simulation of the saved shift with its actions queued (for a replay)."""
-    sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
+    sim = _simulation(save)
     sim.schedule(save.actions)
     return sim
 
 
 def restore(save: SaveFile) -> Simulation:
     """The saved game at the minute it was saved, ready to play on."""
-    sim = Simulation(save.scenario, seed=save.seed, kitchen_strategy=save.kitchen_strategy)
+    sim = _simulation(save)
     sim.schedule([action for action in save.actions if action.at < save.time])
-    sim.run_until(save.time)
+    if save.kind == "replay":  # the shift had ended at this minute: end it here too
+        sim.run()
+    else:
+        sim.run_until(save.time)
     for action in save.actions:
         if action.at == save.time:
             sim.apply(action)

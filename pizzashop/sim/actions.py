@@ -3,13 +3,17 @@
 An action carries `at`, the sim time in minutes at which it applies. Applying one returns an
 `Outcome`: done, or refused with a reason the player can read. Action files are TOML
 (`[[actions]]` tables) or JSON (a list, or `{"actions": [...]}`).
+
+Disruptions (`outage`, `rush`, `leave`) are actions too, so they land in the action log, saves
+and replays like any other, but they are not the player's: only a simulation in an instructor's
+room applies them (a game day); anywhere else they are refused with the reason.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 MAX_MINUTES = 600_000.0
 """The longest shift (10,000 hours): no time or duration in a file may reach past it."""
@@ -17,12 +21,20 @@ MAX_TASK_MINUTES = 1440.0
 """One job (a dish, a prep, a drive, a customer's patience) lasts at most a day."""
 MAX_MONEY = 1e9
 """Any one price, cost or wage: keeps every sum of money finite and exact enough to report."""
+MAX_ACTIONS = 10_000
+"""Actions in one file or save: far more than a player makes in a shift."""
+MAX_PREP_JOBS = 100
+MAX_RUSH_FACTOR = 10.0
+MAX_DISRUPTION_MINUTES = 240.0
+"""A game day's rush multiplies demand by at most 10 for at most 4 hours: enough to hurt, and
+a seat's shift stays quick to finish (`room end` simulates what is left of it at once)."""
 
 
 class _Action(BaseModel):
-    """Unknown keys, NaN and infinities are errors: a typo must not be silently ignored."""
+    """Unknown keys, NaN and infinities are errors: a typo must not be silently ignored. So are
+    booleans and text where a number goes (strict: `true` is not 1)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     at: float = Field(0.0, ge=0, le=MAX_MINUTES, description="sim minutes since the doors opened")
 
@@ -73,7 +85,7 @@ class RouteBranches(_Action):
 
 
 class PrepSlot(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     start: float = Field(ge=0, le=48)
     end: float = Field(ge=0, le=48)
@@ -86,7 +98,7 @@ class SetPrep(_Action):
 
     kind: Literal["set_prep"] = "set_prep"
     branch: str | None = None
-    jobs: list[PrepSlot] = Field(default_factory=list)
+    jobs: list[PrepSlot] = Field(default_factory=list, max_length=MAX_PREP_JOBS)
 
 
 class OpenBranch(_Action):
@@ -114,6 +126,43 @@ class PushMenu(_Action):
     cook_minutes: float | None = Field(None, gt=0, le=MAX_TASK_MINUTES)
 
 
+DisruptionMinutes = Annotated[float, Field(gt=0, le=MAX_DISRUPTION_MINUTES)]
+
+
+class PowerOutage(_Action):
+    """A disruption: the power is cut at one branch, or at every branch of an area, for
+    `minutes`; it comes back then (unless the scenario's own outage still holds it off)."""
+
+    kind: Literal["outage"] = "outage"
+    branch: str | None = Field(None, min_length=1, max_length=64)
+    area: str | None = Field(None, min_length=1, max_length=64)
+    minutes: DisruptionMinutes
+
+    @model_validator(mode="after")
+    def _target(self) -> PowerOutage:
+        if (self.branch is None) == (self.area is None):
+            raise ValueError("an outage names exactly one of branch or area")
+        return self
+
+
+class Rush(_Action):
+    """A disruption: demand × `factor` for `minutes` (never below 1: it only makes a day
+    harder). The same customers come, sooner: common random numbers hold."""
+
+    kind: Literal["rush"] = "rush"
+    factor: float = Field(ge=1, le=MAX_RUSH_FACTOR)
+    minutes: DisruptionMinutes
+
+
+class ChefLeave(_Action):
+    """A disruption: a chef (by id or name) goes on leave for `minutes`, after the current
+    job; a backup on call is called in, as for any leave."""
+
+    kind: Literal["leave"] = "leave"
+    chef: str = Field(min_length=1, max_length=64)
+    minutes: DisruptionMinutes
+
+
 Action = Annotated[
     Hire
     | Fire
@@ -126,9 +175,13 @@ Action = Annotated[
     | OpenBranch
     | CloseBranch
     | HireAgents
-    | PushMenu,
+    | PushMenu
+    | PowerOutage
+    | Rush
+    | ChefLeave,
     Field(discriminator="kind"),
 ]
+Disruption = PowerOutage | Rush | ChefLeave
 
 ACTION_KINDS: tuple[str, ...] = (
     "hire",
@@ -144,14 +197,29 @@ ACTION_KINDS: tuple[str, ...] = (
     "hire_agents",
     "push_menu",
 )
+"""What a player may do (and a scenario's `allowed_actions` may list)."""
+DISRUPTION_KINDS: tuple[str, ...] = ("outage", "rush", "leave")
+"""What only an instructor's room injects."""
 
 
 class ActionFile(BaseModel):
-    """The contents of an action file: a list of timed actions."""
+    """The contents of an action file: a list of a player's timed actions (never a game day's
+    disruption: nobody grades a rush into their own entry)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
+
+    @field_validator("actions")
+    @classmethod
+    def _players_only(cls, actions: list[Action]) -> list[Action]:
+        for number, action in enumerate(actions):
+            if action.kind in DISRUPTION_KINDS:
+                raise ValueError(
+                    f"action {number} is a {action.kind}, a game-day disruption that only an "
+                    "instructor's room injects: an action file holds a player's actions"
+                )
+        return actions
 
 
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)

@@ -49,3 +49,16 @@ def load_scenario(ref: str | Path) -> Scenario:
             raise InputError(str(ref), "", f"no such file, scenario or level (bundled: {names})")
         path = bundled[str(ref)]
     return parse_scenario(read_data(path), str(path))
+
+
+def unchanged_bundled(scenario: Scenario) -> str | None:
+    """The name of the bundled scenario or level that `scenario` is, unchanged (compared by
+    content: a copy of a level's file that keeps its name but not its settings is not it)."""
+    path = {**bundled_scenarios(), **bundled_levels()}.get(scenario.name)
+    if path is None:
+        return None
+    try:
+        bundled = parse_scenario(read_data(path), str(path))
+    except InputError:
+        return None
+    return scenario.name if bundled == scenario else None

@@ -2,7 +2,8 @@
 
 Handlers are the only code that changes the shop on a player's behalf; they decide whether an
 action may happen and what it costs, and the stages' public methods do the moving. A refusal
-never changes anything.
+never changes anything. Disruptions (a game day's outage, rush or leave) have handlers here too,
+but only a simulation in an instructor's room may apply them.
 """
 
 from __future__ import annotations
@@ -231,6 +232,32 @@ def push_menu(s: Stages, action: a.PushMenu) -> str:
     return f"menu v{version} sent to every branch"
 
 
+def outage(s: Stages, action: a.PowerOutage) -> str:
+    if action.branch is not None:
+        targets = [_branch(s, action.branch)]
+    else:
+        targets = [branch for branch in s.shop.branches if branch.area == action.area]
+        if not targets:
+            raise Refused(f"no branch in an area called {action.area!r}")
+    for branch in targets:
+        s.timeline.cut_power(branch, action.minutes)
+    names = ", ".join(branch.name for branch in targets)
+    return f"the power is cut at {names} for {action.minutes:g} min"
+
+
+def rush(s: Stages, action: a.Rush) -> str:
+    if not s.shop.doors_open:
+        raise Refused("the doors are closed: no more orders come")
+    s.front_door.rush(action.factor, action.minutes)
+    return f"a rush: orders ×{action.factor:g} for {action.minutes:g} min"
+
+
+def leave(s: Stages, action: a.ChefLeave) -> str:
+    chef = _chef(s, action.chef)
+    s.roster.send_on_leave(chef, action.minutes)
+    return f"{chef.name} is called away for {action.minutes:g} min"
+
+
 # Each handler takes its own kind of action (`Hire`, `Fire` …), so the table cannot name one type.
 HANDLERS: dict[str, Callable[[Stages, Any], str]] = {
     "hire": hire,
@@ -245,12 +272,23 @@ HANDLERS: dict[str, Callable[[Stages, Any], str]] = {
     "close_branch": close_branch,
     "hire_agents": hire_agents,
     "push_menu": push_menu,
+    "outage": outage,
+    "rush": rush,
+    "leave": leave,
 }
 
 
-def apply_action(s: Stages, action: a.Action) -> a.Outcome:
+def apply_action(s: Stages, action: a.Action, room: bool = False) -> a.Outcome:
+    """Check and apply one action. A disruption applies only in a room (`room`), whatever the
+    scenario allows; a player's action only if the scenario allows its kind."""
     allowed = s.shop.scenario.allowed_actions
-    if allowed is not None and action.kind not in allowed:
+    if action.kind in a.DISRUPTION_KINDS:
+        if not room:
+            return a.Outcome.refused(
+                f"a {action.kind} is a game-day disruption that only an instructor's room "
+                "injects, never a player's action"
+            )
+    elif allowed is not None and action.kind not in allowed:
         return a.Outcome.refused(f"{action.kind} is not allowed in this scenario")
     try:
         return a.Outcome.done(HANDLERS[action.kind](s, action))

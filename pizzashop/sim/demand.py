@@ -3,12 +3,16 @@
 Arrival times, customers, areas, items, patience and each item's service quantile come only from
 the streams named here, in a fixed order, so two player strategies on one seed face exactly the
 same orders, whatever else they draw.
+
+A rush (a game day's disruption) multiplies the rate from a time on. The next arrival is already
+drawn by then: it is re-timed from the same draw (the hazard it has left), so a rush changes when
+orders come, never who orders what, and is as deterministic as the draw.
 """
 
 from __future__ import annotations
 
 import math
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from pizzashop.sim.orders import Order, Task
 from pizzashop.sim.scenario import Scenario, rate_segments
@@ -40,6 +44,9 @@ class OrderSource:
         ]
         self._next_id = 0
         self._segment = 0
+        self._hazard = 0.0
+        self._drawn_after = 0.0
+        """The last draw of the arrival stream and the time it counts from (for a rush)."""
 
     def next_arrival(self, after: float) -> float | None:
         """The next arrival time after `after` by inverting the cumulative rate; None past close.
@@ -48,6 +55,12 @@ class OrderSource:
         a long shift costs no more per order than a short one.
         """
         hazard = -math.log(1.0 - self._arrival_u())
+        self._hazard = hazard
+        self._drawn_after = after
+        return self._time_for(after, hazard)
+
+    def _time_for(self, after: float, hazard: float) -> float | None:
+        """The time at which the cumulative rate from `after` reaches `hazard`; None past close."""
         segments = self.segments
         for index in range(self._segment, len(segments)):
             start, stop, rate = segments[index]
@@ -60,6 +73,18 @@ class OrderSource:
                 return begin + hazard / rate
             hazard -= span
         return None
+
+    def rush(self, start: float, stop: float, factor: float) -> float | None:
+        """Multiply the rate by `factor` between `start` (now, at or after the last draw) and
+        `stop`; returns the drawn arrival re-timed by the new rates (None: past close)."""
+        cut: list[tuple[float, float, float]] = []
+        for begin, end, rate in self.segments:
+            edges = sorted({begin, end, *(t for t in (start, stop) if begin < t < end)})
+            for low, high in pairwise(edges):
+                cut.append((low, high, rate * factor if start <= low < stop else rate))
+        self.segments = cut
+        self._segment = 0
+        return self._time_for(self._drawn_after, self._hazard)
 
     def make(self, placed: float, menu_version: int) -> Order:
         """The next order. Each stream is drawn in a fixed order (contents: customer, main dish,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from pizzashop.sim import events
-from pizzashop.sim.actions import Action, Outcome
+from pizzashop.sim.actions import DISRUPTION_KINDS, Action, Outcome
 from pizzashop.sim.books import Books
 from pizzashop.sim.clock import Dispatcher, EventLoop
 from pizzashop.sim.commands import Stages, apply_action
@@ -43,9 +43,15 @@ class Simulation(Dispatcher):
     """One shift of one shop, deterministic for a scenario, a seed and a list of timed actions."""
 
     def __init__(
-        self, scenario: Scenario, seed: int | None = None, kitchen_strategy: str | None = None
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        kitchen_strategy: str | None = None,
+        room: bool = False,
     ) -> None:
         self.scenario = scenario
+        self.room = room
+        """In an instructor's room: game-day disruptions (outage, rush, leave) apply."""
         self.seed = scenario.seed if seed is None else seed
         self.initial_strategy = kitchen_strategy
         self.streams = Streams(self.seed)
@@ -100,7 +106,7 @@ class Simulation(Dispatcher):
             if chef is not None:
                 self.roster.after_job(chef)
         elif kind == events.ARRIVE:
-            self.front_door.arrive()
+            self.front_door.arrive(arg)
         elif kind == events.TICK:
             self._tick()
         elif kind == events.PATIENCE_OVER:
@@ -134,6 +140,8 @@ class Simulation(Dispatcher):
             self.apply(arg)
         elif kind == events.HIRE_ARRIVES:
             self.roster.hire_arrives(arg)
+        elif kind == events.POWER_RESTORED:
+            self.timeline.restore_power(arg)
         else:
             raise ValueError(f"no event of kind {kind}")
 
@@ -205,14 +213,20 @@ class Simulation(Dispatcher):
     # --------------------------------------------------------------- actions
 
     def apply(self, action: Action) -> Outcome:
-        """Apply a player action now; it is recorded with the current sim time."""
+        """Apply an action now; it is recorded with the current sim time. A game-day disruption
+        applies only in a room, and is logged as `gameday` whatever came of it."""
         if self.finished:
             return Outcome.refused("the shift is over")
         action = action.model_copy(update={"at": self.now})
-        outcome = apply_action(self._stages, action)
+        outcome = apply_action(self._stages, action, self.room)
         self.action_log.append((action, outcome))
-        kind = "action" if outcome.ok else "refused"
-        self.metrics.record(self.now, kind, f"{action.kind}: {outcome.reason}")
+        if action.kind not in DISRUPTION_KINDS:
+            kind, text = ("action" if outcome.ok else "refused"), f"{action.kind}: {outcome.reason}"
+        elif outcome.ok:
+            kind, text = "gameday", f"game day: {outcome.reason}"
+        else:
+            kind, text = "gameday", f"game day: no {action.kind}: {outcome.reason}"
+        self.metrics.record(self.now, kind, text)
         return outcome
 
     def schedule(self, actions: list[Action]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 COOKED: Final = 0  # kitchen: a chef finished an item; (chef, token)
-ARRIVE: Final = 1  # front door: the next order arrives
+ARRIVE: Final = 1  # front door: the next order arrives; its number (a rush re-times it)
 TICK: Final = 2  # engine: a sim minute passed (warnings, samples, settling, the end)
 PATIENCE_OVER: Final = 3  # kitchen: an order's customer gives up unless it is cooking; order
 HANDED_OVER: Final = 4  # drivers: an order reached its door; (agent, branch)
@@ -26,3 +26,4 @@ MENU_ARRIVES: Final = 13  # timeline: a menu version reaches a branch; (branch, 
 TIMELINE_MENU: Final = 14  # timeline: the scenario publishes a menu update; MenuUpdate
 APPLY_SCHEDULED: Final = 15  # engine: a timed player action; Action
 HIRE_ARRIVES: Final = 16  # roster: a chef hired during the shift arrives; chef
+POWER_RESTORED: Final = 17  # timeline: a game day's outage of a branch is over; branch

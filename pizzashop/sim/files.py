@@ -7,7 +7,9 @@ command line can print it and exit with status 2 instead of a traceback.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -78,28 +80,77 @@ def validation_error(source: str, error: ValidationError) -> InputError:
     return InputError(source, _field(loc), message)
 
 
-def read_data(path: Path, json_only: bool = False) -> dict[str, Any]:
-    """Parse a TOML or JSON file (by its suffix, or JSON whatever its name when `json_only`)
-    into a dict, or raise an InputError saying why not."""
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""The largest file pizzashop reads for a user (scenario, actions, save, progress, router, keys):
+far above any real one, and small enough that reading it can never exhaust memory."""
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of the regular file `path`, at most `limit` bytes, or an InputError.
+
+    The file is opened without waiting (a FIFO would block until someone writes to it) and must
+    be a regular file before a byte is read (`/dev/zero` never ends). At most one byte past the
+    limit is read, so a file that grows while it is read, or a `/proc` file that claims to be
+    empty, is refused too.
+    """
     source = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        text = path.read_text(encoding="utf-8")
+        handle = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError(source, "", "no such file") from None
     except IsADirectoryError:
         raise InputError(source, "", "is a directory, not a file") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        raise InputError(source, "", _os_problem(error)) from None
+    try:
+        problem = not_regular(os.fstat(handle).st_mode)
+        if problem:
+            raise InputError(source, "", problem)
+        with os.fdopen(handle, "rb", closefd=False) as file:
+            data = file.read(limit + 1)
+    except OSError as error:
+        raise InputError(source, "", _os_problem(error)) from None
+    finally:
+        os.close(handle)
+    if len(data) > limit:
+        raise InputError(source, "", f"larger than {limit:,} bytes; not read")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(source, "", "is not UTF-8 text") from None
-    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
-        problem = getattr(error, "strerror", None) or str(error) or "cannot be read"
-        raise InputError(source, "", problem) from None
+
+
+def not_regular(mode: int) -> str | None:
+    """What is wrong with a file of `mode` (from stat) for reading as data, if anything."""
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, FIFO or socket)"
+    return None
+
+
+def _os_problem(error: OSError | ValueError) -> str:
+    return getattr(error, "strerror", None) or str(error) or "cannot be read"
+
+
+def parse_json(text: str, source: str) -> Any:
+    """JSON text as Python values, or an InputError (bad syntax, huge numbers, deep nesting)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(source, f"line {error.lineno}", f"bad JSON: {error.msg}") from None
+    except (ValueError, RecursionError) as error:
+        raise InputError(source, "", f"bad JSON: {_parse_problem(error)}") from None
+
+
+def read_data(path: Path, json_only: bool = False) -> dict[str, Any]:
+    """Parse a TOML or JSON file (by its suffix, or JSON whatever its name when `json_only`)
+    into a dict, or raise an InputError saying why not."""
+    source = str(path)
+    text = read_text(path)
     if json_only or path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(source, f"line {error.lineno}", f"bad JSON: {error.msg}") from None
-        except (ValueError, RecursionError) as error:
-            raise InputError(source, "", f"bad JSON: {_parse_problem(error)}") from None
+        data = parse_json(text, source)
         if isinstance(data, list):
             data = {"actions": data}
     else:

@@ -50,6 +50,8 @@ class FrontDoor:
             i.cook_minutes * i.weight for i in scenario.menu.values()
         ) / math.fsum(i.weight for i in scenario.menu.values())
         self._reach = self._reachable_branches()
+        self._arrival = 0
+        """The number of the arrival on the loop: a re-timed one leaves a stale event behind."""
 
     def _reachable_branches(self) -> dict[str, list[Branch]]:
         """For each area, the branches that deliver there, nearest first."""
@@ -65,23 +67,34 @@ class FrontDoor:
 
     def open(self) -> None:
         """Schedule the shift's first arrival."""
-        first = self.source.next_arrival(0.0)
-        if first is not None:
-            self.loop.at(first, events.ARRIVE)
+        self._expect(self.source.next_arrival(0.0))
+
+    def _expect(self, time: float | None) -> None:
+        """Put the next arrival on the loop (none past close); any earlier one goes stale."""
+        self._arrival += 1
+        if time is not None:
+            self.loop.at(time, events.ARRIVE, self._arrival)
+
+    def rush(self, factor: float, minutes: float) -> None:
+        """A game day's rush: demand × `factor` from now for `minutes`; the next arrival, already
+        drawn, comes sooner."""
+        now = self.loop.now
+        self._expect(self.source.rush(now, now + minutes, factor))
 
     def route_by(self, strategy: str, failover: bool) -> None:
         """Route orders to branches by `strategy` (see `routing.BRANCH_STRATEGIES`) from now on."""
         self.strategy = strategy
         self.failover = failover
 
-    def arrive(self) -> None:
-        """An order arrives: the next one is scheduled, and this one goes to a branch."""
+    def arrive(self, number: int) -> None:
+        """Arrival `number` is due: unless a rush re-timed it, the order arrives, the next one
+        is scheduled, and this one goes to a branch."""
+        if number != self._arrival:
+            return
         now = self.loop.now
         source = self.source
         order = source.make(now, self.menu.latest())
-        following = source.next_arrival(now)
-        if following is not None:
-            self.loop.at(following, events.ARRIVE)
+        self._expect(source.next_arrival(now))
         self.books.placed(order)
         target = self.route(order)
         if isinstance(target, Branch):  # not LossCause: isinstance on an enum class is slower

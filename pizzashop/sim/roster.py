@@ -227,6 +227,10 @@ class Roster:
             return
         self._go_on_leave(chef)
 
+    def send_on_leave(self, chef: Chef, minutes: float) -> None:
+        """A game day's leave: the chef is away for `minutes` from now (after the current job)."""
+        self.leave_start((chef, self.loop.now + minutes))
+
     def _go_on_leave(self, chef: Chef) -> None:
         branch = chef.branch
         before = self._members(branch)

@@ -8,10 +8,11 @@ branch's area must exist) lives in model validators so it reports the exact fiel
 from __future__ import annotations
 
 import math
+import re
 from itertools import pairwise
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from pizzashop.sim.actions import ACTION_KINDS, MAX_MINUTES, MAX_MONEY, MAX_TASK_MINUTES
@@ -23,12 +24,49 @@ MAX_RATE = 100_000.0
 """Orders per hour in any one hour of the shift."""
 MAX_ORDERS = 1_000_000
 """Expected orders in one shift, rushes included: about a minute of CPU for a headless run."""
+MAX_WORK = 50_000_000
+"""Steps of work in one shift (see `Scenario.work`): like MAX_ORDERS, about a minute of CPU."""
+MAX_BRANCHES = 100
+MAX_AREAS = 100
+MAX_MENU = 100
+"""Dishes on the menu, and components to prep."""
+MAX_TIMELINE = 1000
+MAX_LIST = 100
+"""Prep jobs per branch, levels of staff, allowed actions: any other list a designer writes."""
+MAX_HOURS = int(MAX_MINUTES // 60)
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}$"
+"""A scenario's name: it names leaderboards and files and is printed as is."""
+_NAME = re.compile(NAME_PATTERN)
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors, and so are NaN and infinities, which no setting can mean."""
+    """Unknown keys are errors, and so are NaN and infinities, which no setting can mean, and
+    booleans or text where a number goes (strict: `true` is not 1, "5" is not 5)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+
+def _printable(text: str) -> str:
+    """Text shown on a terminal: printable characters and line breaks, never an escape."""
+    if not all(char.isprintable() or char == "\n" for char in text):
+        raise ValueError("only printable characters and line breaks (no escapes or tabs)")
+    return text
+
+
+def _one_line(text: str) -> str:
+    if not text.isprintable():
+        raise ValueError("one line of printable characters (no escapes, tabs or line breaks)")
+    return text
+
+
+def _name(text: str) -> str:
+    if not _NAME.fullmatch(text):
+        raise ValueError("letters, digits and _ . - only (at most 40, not starting with . or -)")
+    return text
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 PositiveMinutes = Annotated[float, Field(gt=0, le=MAX_MINUTES)]
@@ -52,11 +90,14 @@ class Patience(Strict):
 class Demand(Strict):
     """Order arrivals: a Poisson process whose rate follows the hours of the shift."""
 
-    rate_per_hour: Rate | Annotated[list[Rate], Field(min_length=1)] = Field(
-        description="orders per hour: one number, or one per hour of the shift (the last repeats)"
+    rate_per_hour: Rate | Annotated[list[Rate], Field(min_length=1, max_length=MAX_HOURS)] = Field(
+        description="orders per hour: one number, or one per hour of the shift (the last repeats; "
+        f"at most {MAX_HOURS:,})"
     )
     areas: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
-        default_factory=dict, description="where customers live: area -> weight"
+        default_factory=dict,
+        max_length=MAX_AREAS,
+        description="where customers live: area -> weight",
     )
     patience: Patience | None = None
 
@@ -159,20 +200,21 @@ class BranchSpec(Strict):
     max_chefs: int = Field(12, ge=1, le=1000)
     menu_delay_minutes: DelayMinutes = Field(0.0, description="how long a menu update takes here")
     chefs: list[ChefSpec] = Field(default_factory=list)
-    prep: list[PrepJob] = Field(default_factory=list)
+    prep: list[PrepJob] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class StaffRules(Strict):
     """Vertical scaling: speed and wage by level; the last level is the hardware limit."""
 
     speed_by_level: list[Annotated[float, Field(ge=0.1, le=10)]] = Field(
-        default_factory=lambda: [1.0, 1.5, 1.8, 1.95, 2.0], min_length=1
+        default_factory=lambda: [1.0, 1.5, 1.8, 1.95, 2.0], min_length=1, max_length=MAX_LIST
     )
     wage_by_level: list[Money] = Field(
-        default_factory=lambda: [15.0, 24.0, 38.0, 60.0, 95.0], min_length=1
+        default_factory=lambda: [15.0, 24.0, 38.0, 60.0, 95.0], min_length=1, max_length=MAX_LIST
     )
     upgrade_cost_by_level: list[Money] = Field(
         default_factory=lambda: [150.0, 300.0, 600.0, 1200.0],
+        max_length=MAX_LIST,
         description="cost to go from level i+1 to i+2",
     )
     hire_cost: Money = 100.0
@@ -278,7 +320,7 @@ class Goal(Strict):
     metric: str
     min: float | None = None
     max: float | None = None
-    text: str = ""
+    text: Line = Field("", max_length=200)
     also: list[Goal] = Field(
         default_factory=list, description="targets that must hold too, e.g. a wage budget"
     )
@@ -363,35 +405,63 @@ class Lesson(Strict):
 
 
 class Scenario(Strict):
-    """One shift: what happens, what the player starts with and may do, and what counts as a win."""
+    """One shift: what happens, what the player starts with and may do, and what counts as a win.
 
-    name: str = Field(min_length=1)
-    title: str = ""
-    description: str = ""
-    concept: str = ""
-    briefing: str = Field("", description="shown before a level: what happens, which concept")
-    debrief: str = Field(
-        "", description="shown after: names the concept; {goodput:.0%}-style report fields"
+    A shift must be simulable in about a minute: at most 1,000,000 expected orders and at most
+    50,000,000 steps of work, counted as shift minutes × (branches + their max_chefs) plus
+    expected orders × (branches + dishes per order × (1 + the largest max_chefs)).
+    """
+
+    name: Annotated[str, AfterValidator(_name)] = Field(
+        min_length=1,
+        description="letters, digits and _ . - (at most 40; it names the leaderboard)",
+        json_schema_extra={"pattern": NAME_PATTERN},
+    )
+    title: Line = Field("", max_length=60, description="one printable line")
+    description: Text = Field("", max_length=1000)
+    concept: Line = Field("", max_length=40)
+    briefing: Text = Field(
+        "", max_length=4000, description="shown before a level: what happens, which concept"
+    )
+    debrief: Text = Field(
+        "",
+        max_length=4000,
+        description="shown after: names the concept; {goodput:.0%}-style report fields",
     )
     seed: int = Field(1, ge=0, lt=2**63)
     open_hour: float = Field(11.0, ge=0, lt=24)
-    shift_hours: float = Field(gt=0, le=MAX_MINUTES / 60)
+    shift_hours: float = Field(gt=0, le=MAX_HOURS, description=f"at most {MAX_HOURS:,}")
     on_time_minutes: PositiveMinutes = 45.0
     money: float = Field(1000.0, ge=-MAX_MONEY, le=MAX_MONEY)
     sample_minutes: PositiveMinutes = 5.0
     demand: Demand
-    menu: dict[str, MenuItem] = Field(min_length=1)
-    components: dict[str, Component] = Field(default_factory=dict)
-    areas: list[str] = Field(default_factory=lambda: ["centre"], min_length=1)
+    menu: dict[str, MenuItem] = Field(
+        min_length=1, max_length=MAX_MENU, description=f"dishes (at most {MAX_MENU})"
+    )
+    components: dict[str, Component] = Field(
+        default_factory=dict, max_length=MAX_MENU, description=f"at most {MAX_MENU}"
+    )
+    areas: list[str] = Field(
+        default_factory=lambda: ["centre"],
+        min_length=1,
+        max_length=MAX_AREAS,
+        description=f"at most {MAX_AREAS}",
+    )
     travel: dict[str, dict[str, DelayMinutes]] = Field(default_factory=dict)
-    branches: list[BranchSpec] = Field(min_length=1)
+    branches: list[BranchSpec] = Field(
+        min_length=1, max_length=MAX_BRANCHES, description=f"at most {MAX_BRANCHES}"
+    )
     staff: StaffRules = Field(default_factory=StaffRules)
     delivery: Delivery = Field(default_factory=Delivery)
     routing: Routing = Field(default_factory=Routing)
     regulars: Regulars = Field(default_factory=Regulars)
-    timeline: list[TimelineEvent] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(
+        default_factory=list, max_length=MAX_TIMELINE, description=f"at most {MAX_TIMELINE}"
+    )
     disruptions: RandomDisruptions = Field(default_factory=RandomDisruptions)
-    allowed_actions: list[str] | None = Field(None, description="action kinds; none = all")
+    allowed_actions: list[str] | None = Field(
+        None, max_length=MAX_LIST, description="action kinds; none = all"
+    )
     goals: Goals | None = None
     lesson: Lesson | None = Field(
         None, description="which actions use the concept; checked by `pizzashop levels check`"
@@ -477,14 +547,36 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _workload(self) -> Scenario:
-        """Reject a shift too busy to simulate in reasonable time (rushes multiply the rate)."""
-        expected = sum((stop - start) * rate for start, stop, rate in rate_segments(self))
+        """Reject a shift too busy to simulate in reasonable time (rushes multiply the rate), or
+        too much work for its orders: many chefs, branches or add-ons over a long shift."""
+        orders = self.expected_orders()
         _check(
-            expected <= MAX_ORDERS,
-            f"demand.rate_per_hour: about {expected:,.0f} orders expected in the shift; "
+            orders <= MAX_ORDERS,
+            f"demand.rate_per_hour: about {orders:,.0f} orders expected in the shift; "
             f"at most {MAX_ORDERS:,} can be simulated",
         )
+        work = self.work(orders)
+        _check(
+            work <= MAX_WORK,
+            f"(whole shift): about {work:,.0f} steps of work (shift minutes × branches and "
+            f"chefs, orders × dishes × chefs); at most {MAX_WORK:,} can be simulated",
+        )
         return self
+
+    def expected_orders(self) -> float:
+        """Orders the shift's demand brings, on average, rushes included."""
+        return sum((stop - start) * rate for start, stop, rate in rate_segments(self))
+
+    def work(self, orders: float) -> float:
+        """An upper bound on the engine's steps: every minute looks at each branch and each chef
+        it may have (`max_chefs`); every order looks at the branches, and each of its dishes at
+        the chefs of the biggest kitchen. Add-ons multiply the dishes per order."""
+        staff = sum(branch.max_chefs for branch in self.branches)
+        kitchen = max(branch.max_chefs for branch in self.branches)
+        dishes = 1.0 + sum(item.addon for item in self.menu.values())
+        minutes = self.shift_hours * 60.0
+        branches = len(self.branches)
+        return minutes * (branches + staff) + orders * (branches + dishes * (1 + kitchen))
 
     @model_validator(mode="after")
     def _lesson(self) -> Scenario:

@@ -5,6 +5,10 @@ disruptions (leave, outages) are scheduled here when the shift starts. A power c
 branch's kitchen until the power is back, and what it was cooking for orders not yet ready is
 lost (`Kitchen.power_cut`); a menu version reaches each branch after that branch's delay. What
 leave does to the chefs is the roster's (`roster.py`).
+
+A game day's outage (an instructor's room, `cut_power`) lies over the scenario's own: the power
+is back only once every game-day cut of the branch is over and the scenario's timeline has it
+on, so a disruption never ends a scripted outage early.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ class Timeline:
         self.menu = menu
         self.kitchen = kitchen
         self.streams = streams
+        self._wired: dict[int, bool] = {}
+        """Branch index -> whether the scenario's timeline has its power on (unset: on)."""
+        self._cuts: dict[int, int] = {}
+        """Branch index -> game-day outages in force."""
 
     def schedule(self, shift_end: float) -> None:
         """Put the scenario's timeline, then its random disruptions, on the loop."""
@@ -69,8 +77,25 @@ class Timeline:
     # ---------------------------------------------------------------- power
 
     def power(self, ref: tuple[Branch, bool]) -> None:
-        """The branch's power goes off (its chefs stop, their items back in line) or comes back."""
+        """The scenario's timeline switches the branch's power (held off by a game-day cut)."""
         branch, on = ref
+        self._wired[branch.index] = on
+        self._switch(branch, on and not self._cuts.get(branch.index, 0))
+
+    def cut_power(self, branch: Branch, minutes: float) -> None:
+        """A game day's outage: the branch is dark from now for `minutes`."""
+        self._cuts[branch.index] = self._cuts.get(branch.index, 0) + 1
+        self.loop.at(self.loop.now + minutes, events.POWER_RESTORED, branch)
+        self._switch(branch, False)
+
+    def restore_power(self, branch: Branch) -> None:
+        """A game day's outage is over: the power is back unless something else holds it off."""
+        left = self._cuts[branch.index] - 1
+        self._cuts[branch.index] = left
+        self._switch(branch, not left and self._wired.get(branch.index, True))
+
+    def _switch(self, branch: Branch, on: bool) -> None:
+        """The branch's power goes off (its chefs stop, their items back in line) or comes back."""
         if branch.lit == on:
             return
         branch.lit = on

@@ -18,8 +18,10 @@ from pizzashop.ui.codex import Codex, load_codex
 from pizzashop.ui.game import Game, Mode
 from pizzashop.ui.notice import HELD_TOASTS, TOAST_SECONDS, Notice
 from pizzashop.ui.palette import app_commands, binding_commands
+from pizzashop.ui.screens.lobby import LobbyScreen
 from pizzashop.ui.screens.shift import ShiftScreen
 from pizzashop.ui.screens.title import TitleScreen
+from pizzashop.ui.seat import REPORT_SECONDS, RoomSeat
 from pizzashop.ui.theme import DEFAULT_THEME, THEMES
 
 
@@ -48,11 +50,14 @@ class PizzaShopApp(App[None]):
         live: bool = True,
         codex: Codex | None = None,
         game: Game | None = None,
+        seat: RoomSeat | None = None,
     ) -> None:
         super().__init__()
         self.scenario = scenario
         self.seed = seed
         self.game = game
+        self.seat = seat
+        """A seat in an instructor's room: the lobby first, then the room's shift."""
         self.paused = paused
         self.live = live
         self.codex = codex if codex is not None else load_codex()
@@ -68,7 +73,11 @@ class PizzaShopApp(App[None]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._screen_changed)
-        if self.game is not None:
+        if self.seat is not None:
+            self.push_screen(LobbyScreen())
+            self.run_worker(self.seat.run(self), name="room", exit_on_error=False)
+            self.set_interval(REPORT_SECONDS, self.seat.report)
+        elif self.game is not None:
             fresh = self.game.sim.now == 0 and self.game.mode is not Mode.REPLAY
             self.start_shift(self.game, brief=fresh)
         elif self.scenario is None:
@@ -93,8 +102,9 @@ class PizzaShopApp(App[None]):
 
     def record(self, game: Game) -> Standing | None:
         """A finished shift of a campaign level, played (not a sandbox or a replay), goes into
-        the progress file and on the leaderboard."""
-        if game.mode is not Mode.PLAY:
+        the progress file and on the leaderboard. A room's shift is the room's to record (its
+        game day makes it another day than the level's)."""
+        if game.mode is not Mode.PLAY or game.sim.room:
             return None
         level = self.career.level_of(game.sim.scenario)
         if level is None:

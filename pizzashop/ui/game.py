@@ -7,6 +7,10 @@ the moments after which the codex has something to say).
 A game is played, played in the sandbox (every action, no goals), or watched as a replay (its
 actions come from the file; the player cannot act). In a versus game a rival shift of the same
 scenario and seed runs a routing strategy in lockstep: the same orders, no player actions.
+
+In an instructor's room (`room`), the room may hold the game (its pause, which the player cannot
+lift), limit the speeds and forbid the player's own pause; its game-day disruptions are actions
+of the simulation, scheduled at the room's minute.
 """
 
 from __future__ import annotations
@@ -29,10 +33,7 @@ from pizzashop.sim import (
     bundled_scenarios,
     load_scenario,
 )
-
-SPEEDS = (1, 2, 4, 8)
-MINUTES_PER_SECOND = 1.0
-"""At 1× one sim minute passes per wall second: a 10-hour shift takes 10 minutes."""
+from pizzashop.sim.pace import MINUTES_PER_SECOND, SPEEDS
 
 LOG_MOMENTS = {"remap": "remap", "menu": "menu", "power": "outage", "staff": "leave"}
 """Event-log kinds, in the codex's words."""
@@ -98,6 +99,12 @@ class Game:
     mode: Mode = Mode.PLAY
     rival: Simulation | None = None
     """The algorithm's shift in a versus game."""
+    held: bool = False
+    """Paused by the instructor's room: time stands still until the room resumes."""
+    speeds: tuple[int, ...] = SPEEDS
+    """The speeds the player may pick (a room may allow fewer)."""
+    self_pause: bool = True
+    """Whether the player may pause (a room may forbid it; its own pause holds everyone)."""
     _log_seen: int = field(default=0, init=False)
     _losses_seen: int = field(default=0, init=False)
     _warnings_seen: frozenset[str] = field(default=frozenset(), init=False)
@@ -116,12 +123,14 @@ class Game:
         *,
         mode: Mode = Mode.PLAY,
         versus: str | None = None,
+        room: bool = False,
     ) -> Game:
         """A fresh shift; `actions` (a previous game's log) replay at their own sim times;
-        `versus` names the routing strategy of a rival shift on the same orders."""
+        `versus` names the routing strategy of a rival shift on the same orders; `room`: a seat
+        in an instructor's room (its game-day disruptions apply)."""
         if mode is Mode.SANDBOX:
             scenario = sandbox(scenario)
-        sim = Simulation(scenario, seed=seed)
+        sim = Simulation(scenario, seed=seed, room=room)
         sim.schedule(list(actions))
         rival = None
         if versus is not None:
@@ -149,7 +158,9 @@ class Game:
         this game's actions."""
         if replay:
             actions = [action for action, _ in self.sim.action_log]
-            game = Game.start(self.sim.scenario, self.sim.seed, actions, mode=Mode.REPLAY)
+            game = Game.start(
+                self.sim.scenario, self.sim.seed, actions, mode=Mode.REPLAY, room=self.sim.room
+            )
         else:
             scenario = self.sim.scenario
             mode = Mode.SANDBOX if is_sandbox(scenario) else Mode.PLAY
@@ -157,6 +168,11 @@ class Game:
         game.speed = self.speed
         game.paused = True
         return game
+
+    @property
+    def seated(self) -> bool:
+        """Played in an instructor's room (not a replay of such a game)."""
+        return self.sim.room and self.mode is not Mode.REPLAY
 
     def allows(self, *kinds: str) -> bool:
         """Whether the player may take any of these action kinds (never during a replay)."""
@@ -167,7 +183,7 @@ class Game:
 
     def tick(self, wall_seconds: float) -> float:
         """Advance by elapsed wall time × speed (nothing while paused); returns sim minutes run."""
-        if self.paused or self.sim.finished or wall_seconds <= 0:
+        if self.paused or self.held or self.sim.finished or wall_seconds <= 0:
             return 0.0
         minutes = wall_seconds * self.speed * MINUTES_PER_SECOND
         self.wall += wall_seconds

@@ -12,6 +12,7 @@ from pizzashop.ui.codex import load_codex
 from pizzashop.ui.crash import run_app
 from pizzashop.ui.game import Game
 from pizzashop.ui.lenient_input import decode_leniently
+from pizzashop.ui.seat import seat_from_environment
 
 
 def build_app(
@@ -33,7 +34,7 @@ def build_app(
         game = Game.replay(save) if save.kind == "replay" else Game.resume(save)
         return PizzaShopApp(game=game, codex=load_codex())
     if title:
-        return PizzaShopApp(codex=load_codex())
+        return PizzaShopApp(codex=load_codex(), seat=seat_from_environment())
     loaded = load_scenario(scenario or DEFAULT_SCENARIO)
     return PizzaShopApp(game=Game.start(loaded, seed, versus=versus), codex=load_codex())
 

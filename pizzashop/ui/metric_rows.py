@@ -127,7 +127,15 @@ class Blank(NamedTuple):
 
 
 MetricRow = (
-    Heading | Spark | Figure | LatencyRow | LossRow | WarningRow | RemapRow | RemapShare | Note
+    Heading
+    | Spark
+    | Figure
+    | LatencyRow
+    | LossRow
+    | WarningRow
+    | RemapRow
+    | RemapShare
+    | Note
     | Blank
 )
 
@@ -195,7 +203,7 @@ def goal_state(standings: list[GoalStanding], metric: str) -> str:
 
 
 def goodput_text(report: dict[str, Any], finished: bool, standings: list[GoalStanding]) -> str:
-    """"95% of 20 done" mid-shift (over finished orders), "91% of 120 placed" at the end."""
+    """ "95% of 20 done" mid-shift (over finished orders), "91% of 120 placed" at the end."""
     goodput = report["goodput"]
     if goodput is None:
         return "–"

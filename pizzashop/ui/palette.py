@@ -17,7 +17,8 @@ from textual.screen import Screen
 
 from pizzashop.sim import BRANCH_STRATEGIES, KITCHEN_STRATEGIES, Action
 from pizzashop.sim import actions as A
-from pizzashop.ui.game import SPEEDS, Game
+from pizzashop.sim.pace import SPEEDS
+from pizzashop.ui.game import Game
 from pizzashop.ui.keys import ACTION_KINDS_OF_KEY
 from pizzashop.ui.theme import DEFAULT_THEME, LIGHT_THEME
 from pizzashop.ui.widgets.board import ShopBoard
@@ -92,14 +93,17 @@ def app_commands(app: App[None]) -> Iterable[SystemCommand]:
 
 
 def shift_commands(screen: ShiftControls) -> Iterable[SystemCommand]:
-    yield SystemCommand("Pause / resume", "Pause or resume the shift", screen.action_pause)
+    if screen.check_action("pause", ()):
+        yield SystemCommand("Pause / resume", "Pause or resume the shift", screen.action_pause)
     for speed in SPEEDS:
-        yield SystemCommand(
-            f"Speed {speed}×",
-            f"{speed} sim minutes per second",
-            partial(screen.action_speed, speed),
-        )
-    yield SystemCommand("Step one minute", "Advance one sim minute", screen.action_step)
+        if screen.check_action("speed", (speed,)):
+            yield SystemCommand(
+                f"Speed {speed}×",
+                f"{speed} sim minutes per second",
+                partial(screen.action_speed, speed),
+            )
+    if screen.check_action("step", ()):
+        yield SystemCommand("Step one minute", "Advance one sim minute", screen.action_step)
     yield from _dialogs(screen)
     yield from _chefs(screen)
     yield from _routing(screen)

@@ -1,4 +1,4 @@
-"""Participants' kitchen routers: a small Python class in a file, loaded as `path.py:ClassName`.
+"""Participants' kitchen routers: a small Python class in a file, named `path.py:ClassName`.
 
 The interface (documented in docs/workshop.md):
 
@@ -6,131 +6,87 @@ The interface (documented in docs/workshop.md):
         def choose(self, item: ItemView, chefs: tuple[ChefView, ...]) -> str:
             return chefs[item.customer % len(chefs)].id
 
-`choose` sees read-only views, never the engine's objects, and returns the id of one of the chefs
-offered. `self.rng` is a seeded `random.Random` for routers that need chance. Anything that goes
-wrong — the file, the class, an exception in `choose`, a bad answer — is an `InputError` naming
-the file, so grading prints one line and exits 2.
+`choose` sees read-only views of plain values and returns the id of one of the chefs offered;
+`self.rng` is a seeded `random.Random` for routers that need chance. The class runs in a child
+process (`sandbox`), never in the grader: the grader registers a strategy that asks the child
+for each decision. Anything that goes wrong — the file, the class, an exception in `choose`, a
+bad answer, a limit — is an `InputError` naming the file, so grading prints one line, exits 2.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import reprlib
-import sys
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from pizzashop.sim.files import InputError
 from pizzashop.sim.orders import Task
 from pizzashop.sim.routing import KITCHEN_STRATEGIES, ChefLike, KitchenStrategy
 from pizzashop.sim.shop import ChefState
+from pizzashop.workshop import sandbox
+from pizzashop.workshop.router_child import ChefView, ItemView
+from pizzashop.workshop.sandbox import Limits, RouterProcess
+
+__all__ = ["ChefView", "ItemView", "fresh_run", "player_router"]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_RUNNING: dict[str, RouterProcess] = {}
 
 
-class ItemView(NamedTuple):
-    """The item to route: which order, which customer, which dish."""
-
-    order: int
-    customer: int
-    item: str
-    station: str
-    area: str
-    placed: float
-
-
-class ChefView(NamedTuple):
-    """A chef on duty, as a router may see them."""
-
-    id: str
-    name: str
-    specialty: str
-    level: int
-    speed: float
-    load: int
-    busy: bool
-
-
-def _load_class(spec: str) -> tuple[Path, type]:
+def _parse(spec: str) -> tuple[Path, str]:
     file, sep, class_name = spec.rpartition(":")
-    if not sep or not file or not class_name:
+    if not sep or not file or not class_name.isidentifier():
         raise InputError("--strategy", "", f"{spec!r}: expected path/to/file.py:ClassName")
-    path = Path(file)
-    if not path.is_file():
-        raise InputError(str(path), "", "no such file")
-    module_name = f"pizzashop_player_{path.stem}"
-    loader = importlib.util.spec_from_file_location(module_name, path)
-    if loader is None or loader.loader is None:
-        raise InputError(str(path), "", "not a Python file")
-    module = importlib.util.module_from_spec(loader)
-    sys.modules[module_name] = module
-    try:
-        loader.loader.exec_module(module)
-    except SyntaxError as error:
-        raise InputError(str(path), f"line {error.lineno}", f"syntax error: {error.msg}") from None
-    except (Exception, SystemExit) as error:  # anything while importing, even exit()
-        raise InputError(str(path), "", f"importing it raised {error!r}") from None
-    cls = getattr(module, class_name, None)
-    if not isinstance(cls, type):
-        raise InputError(str(path), class_name, "no such class in the file")
-    if not callable(getattr(cls, "choose", None)):
-        raise InputError(str(path), class_name, "has no choose(self, item, chefs) method")
-    return path, cls
+    return Path(file), class_name
 
 
-def load_player_strategy(spec: str) -> str:
-    """Register a participant's router in the strategy registry and return its name."""
-    path, player_cls = _load_class(spec)
-    name = f"{path.stem}:{player_cls.__name__}"
-    source = str(path)
-    doc = (player_cls.__doc__ or "").strip().splitlines()
+@contextmanager
+def player_router(spec: str, limits: Limits | None = None) -> Iterator[str]:
+    """Load the router `spec` names in a child process and register it as a kitchen strategy
+    while the block runs; yields its name (`file:Class`). Afterwards the name is gone from the
+    registry, and the child with anything it started. `limits` default to `sandbox.LIMITS`."""
+    path, class_name = _parse(spec)
+    stem = _UNSAFE.sub("_", path.stem)[:40] or "router"
+    name = f"{stem}:{class_name}"
+    with RouterProcess(path, class_name, name, limits or sandbox.LIMITS) as process:
+        KITCHEN_STRATEGIES[name] = _strategy(name, process)
+        _RUNNING[name] = process
+        try:
+            yield name
+        finally:
+            KITCHEN_STRATEGIES.pop(name, None)
+            _RUNNING.pop(name, None)
+
+
+def fresh_run(strategy: str | None) -> None:
+    """Before a new run: a participant's router starts over in a new child (its module state,
+    its time budget), so each seed of a grade is exactly `run --seed` of that seed."""
+    process = _RUNNING.get(strategy or "")
+    if process is not None:
+        process.restart()
+
+
+def _strategy(name: str, process: RouterProcess) -> type[KitchenStrategy]:
+    """A kitchen strategy whose every decision is the child's answer."""
 
     class PlayerStrategy(KitchenStrategy):
-        summary = doc[0] if doc else f"{name}, a participant's router"
+        summary = process.summary or f"{name}, a participant's router"
 
         def __init__(self, rng: random.Random, vnodes: int) -> None:
             super().__init__(rng, vnodes)
-            try:
-                self.player: Any = player_cls()
-            except (Exception, SystemExit) as error:  # participant's code: anything, even exit()
-                raise InputError(source, f"{player_cls.__name__}()", repr(error)) from None
-            try:
-                self.player.rng = rng
-            except Exception as error:  # a frozen dataclass or __slots__ refuses new attributes
-                problem = f"cannot set self.rng ({error!r}); allow attribute assignment"
-                raise InputError(source, f"{player_cls.__name__}.rng", problem) from None
+            self.router = process.new_router(rng.getstate())
 
         def route(self, task: Task, chefs: Sequence[ChefLike], station: str) -> str:
             order = task.order
             assert order is not None  # an item is routed while its order is in flight
-            item = ItemView(order.id, order.customer, task.item, station, order.area, order.placed)
-            views = tuple(
-                ChefView(
-                    c.id,
-                    c.name,
-                    c.specialty,
-                    c.level,
-                    c.speed,
-                    c.load,
-                    c.state is ChefState.COOKING,
-                )
+            item = [order.id, order.customer, task.item, station, order.area, order.placed]
+            views = [
+                [c.id, c.name, c.specialty, c.level, c.speed, c.load, c.state is ChefState.COOKING]
                 for c in chefs
-            )
-            try:
-                choice = self.player.choose(item, views)
-            except (Exception, SystemExit) as error:  # participant's code: anything, even exit()
-                raise InputError(source, f"{name}.choose", f"raised {error!r}") from None
-            # Compare as a plain str: an object claiming to equal every id must not reach the
-            # engine, whose queue keys are only ever the chefs' own ids.
-            chosen = str.__str__(choice) if isinstance(choice, str) else None
-            ids = tuple(view.id for view in views)
-            if chosen not in ids:
-                answer = reprlib.repr(choice)  # bounded, and safe if the object's repr raises
-                problem = f"returned {answer}, not a chef id ({', '.join(ids)})"
-                raise InputError(source, f"{name}.choose", problem)
-            return chosen
+            ]
+            return process.choose(self.router, item, views, [view[0] for view in views])
 
     PlayerStrategy.name = name
-    PlayerStrategy.__name__ = player_cls.__name__
-    KITCHEN_STRATEGIES[name] = PlayerStrategy
-    return name
+    return PlayerStrategy

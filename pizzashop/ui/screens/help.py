@@ -31,7 +31,7 @@ SYMBOLS = (
 SCORING = (
     "Goodput = orders delivered on time ÷ orders placed — the headline. Orders placed = delivered "
     "+ lost (by cause) + still in flight. During the shift the header shows goodput over the "
-    "orders already done (\"of 20 done\"), with those in flight apart; at the end, over every "
+    'orders already done ("of 20 done"), with those in flight apart; at the end, over every '
     "order placed. Latency is order to door (p50/p95/p99) and is always shown beside the losses; "
     "the charts cover the last hour, the goals the whole shift. Score = 1000 × goodput + profit "
     "÷ 10. Stars: main goal, then bonus and speed goals."

@@ -149,7 +149,7 @@ class ShiftScreen(Screen[None]):
         a tutorial would: at 8× a warning is up for well under a second before its loss."""
         game, app = self.game, host(self)
         scenario = game.sim.scenario
-        if game.mode is not Mode.PLAY or game.paused or game.sim.finished:
+        if game.mode is not Mode.PLAY or game.paused or game.sim.finished or game.seated:
             return
         if scenario.name in app.warned or app.career.level_of(scenario) is None:
             return
@@ -184,10 +184,15 @@ class ShiftScreen(Screen[None]):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        game = self.game
+        if action == "pause":
+            return game.self_pause and not game.held
+        if action == "speed":
+            return not parameters or parameters[0] in game.speeds
         if action == "step":
-            return self.game.paused
+            return game.paused and game.self_pause and not game.held
         if action == "save":
-            return self.game.mode is not Mode.REPLAY
+            return game.mode is not Mode.REPLAY and not game.seated
         if action == "prep" and not self.game.sim.scenario.components:
             return False
         kinds = ACTION_KINDS_OF_KEY.get(action)
@@ -205,18 +210,24 @@ class ShiftScreen(Screen[None]):
         self.update_panels()
 
     def action_pause(self) -> None:
+        if not self.check_action("pause", ()):
+            return
         self.game.paused = not self.game.paused
         self.frames.restart()
         self.refresh_bindings()
         self.update_panels()
 
     def action_speed(self, speed: int) -> None:
+        if not self.check_action("speed", (speed,)):
+            return
         self.game.speed = speed
-        if self.game.paused:
+        if self.game.paused and self.check_action("pause", ()):
             self.action_pause()
         self.update_panels()
 
     def action_step(self) -> None:
+        if not self.check_action("step", ()):
+            return
         self.game.step()
         self.update_panels()
 
@@ -237,8 +248,9 @@ class ShiftScreen(Screen[None]):
         return True
 
     def action_leave(self) -> None:
-        """`q`: save and go back to the title, abandon the shift, or quit — paused meanwhile."""
-        paused, self.game.paused = self.game.paused, True
+        """`q`: save and go back to the title, abandon the shift, or quit — paused meanwhile
+        (except in a room: its clock is the room's)."""
+        paused, self.game.paused = self.game.paused, self.game.paused or not self.game.seated
         self.update_panels()
 
         def chosen(choice: Leave | None) -> None:
@@ -252,7 +264,7 @@ class ShiftScreen(Screen[None]):
                 host(self).show_title()
 
         can_save = self.check_action("save", ()) is True
-        dialog = LeaveDialog(can_save, watching=self.game.mode is Mode.REPLAY)
+        dialog = LeaveDialog(can_save, self.game.mode is Mode.REPLAY, self.game.seated)
         self.app.push_screen(dialog, chosen)
 
     def action_hire(self) -> None:

@@ -56,7 +56,7 @@ def shop_clock(open_hour: float, minutes: float) -> str:
 
 
 def plural(count: int, noun: str) -> str:
-    """"1 driver", "3 drivers"."""
+    """ "1 driver", "3 drivers"."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 

@@ -16,6 +16,8 @@ from pizzashop.ui.widgets.cells import MARKS, marked
 from pizzashop.ui.widgets.lines import LinePanel
 
 REPLAY_NOTE = "watching: actions from the file · "
+ROOM_TAG = "ROOM"
+HELD_TAG = "HELD BY THE INSTRUCTOR"
 STATE_CLASS = {
     GoalState.MET.value: "status--met",
     GoalState.AT_RISK.value: "status--risk",
@@ -47,10 +49,13 @@ class StatusBar(LinePanel):
     def update_status(self, report: dict[str, Any], standings: list[GoalStanding]) -> None:
         game = self.game
         tag = "" if game.mode is Mode.PLAY else game.mode.name
+        if game.seated:
+            tag = HELD_TAG if game.held else ROOM_TAG
         goals = game.sim.scenario.goals is not None
+        paused = game.paused or game.held
         self.show(
             [
-                status_row(game.sim, game.speed, game.paused, report, standings, tag, game.rival),
+                status_row(game.sim, game.speed, paused, report, standings, tag, game.rival),
                 goals_row(standings, goals, game.mode.value),
             ]
         )
