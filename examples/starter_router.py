@@ -28,8 +28,8 @@ The interface, all of it:
 - Use a stable hash if you hash anything (hashlib, zlib.crc32): Python's `hash()` of a string
   changes from one process to the next.
 - The router runs in its own process with limits: a few seconds for a call, the standard
-  library only, no writing files, no network, no programs. A crash, an exception or an answer that is not a chef id ends the run with one line
-  that names your file.
+  library only, no writing files, no network, no programs. A crash, an exception or an answer
+  that is not a chef id ends the run with one line that names your file.
 """
 
 

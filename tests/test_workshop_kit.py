@@ -347,3 +347,11 @@ def test_the_answer_key_covers_every_exercise_and_both_sides_of_exercise_3() -> 
     assert rows["3b"][-1] == "lost" and "--actions" not in rows["3b"][2]
     assert rows["3d"][-1].startswith("won") and "--actions" in rows["3d"][2]
     assert "--strategy" in rows["3b"][2] and "--strategy" in rows["3d"][2]
+
+
+def test_every_percentage_the_blocks_quote_is_one_the_answer_key_holds() -> None:
+    quoted = set(re.findall(r"\d+(?:\.\d)?%", doc_section("The blocks")))
+    held = {cell for row in key_rows() for cell in row[3:] if cell.endswith("%")}
+    held |= {cell.removesuffix(".0%") + "%" for cell in held}  # "100%" for "100.0%"
+    assert quoted, "the blocks quote no figures"
+    assert quoted <= held, sorted(quoted - held)
