@@ -5,7 +5,10 @@ Each strategy is listed with its one-line explanation from the sim (`describe_st
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Label, OptionList, Select
 from textual.widgets.option_list import Option
@@ -16,6 +19,15 @@ from pizzashop.ui.game import Game
 from pizzashop.ui.screens.dialogs.base import Dialog
 
 EVERY_BRANCH = ""
+
+
+class SpaceToggle(Checkbox, inherit_bindings=False):
+    """A checkbox that Space toggles and Enter leaves to the dialog: toggle failover on, press
+    Enter to apply, and it is applied on, not toggled back off."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+    ]
 
 
 def failover_label(on: bool) -> str:
@@ -58,7 +70,7 @@ class RoutingDialog(Dialog[list[Action]]):
             if game.allows("route_branches") and len(sim.branches) > 1:
                 yield Label("Branches: which branch takes each order", classes="section")
                 yield OptionList(*_options(self.strategies["branch"]), compact=True, id="orders")
-                yield Checkbox(
+                yield SpaceToggle(
                     failover_label(sim.failover), value=sim.failover, compact=True, id="failover"
                 )
             yield from self.buttons("Apply")
