@@ -13,7 +13,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Union, get_args
+
+from pydantic import Field, TypeAdapter
 
 from pizzashop import __version__
 from pizzashop.hosting.commands import STORE_HELP, add_serve_parser, serve
@@ -28,6 +30,7 @@ from pizzashop.sim import (
     load_actions,
     load_scenario,
 )
+from pizzashop.sim.actions import ACTION_KINDS, DISRUPTION_KINDS, Action
 from pizzashop.sim.baseline import baselines
 from pizzashop.sim.campaign import levels
 from pizzashop.sim.files import MAX_FILE_BYTES, one_line, parse_actions, parse_scenario, read_data
@@ -179,7 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate_help = f"check a scenario or action file (a regular file, at most {size})"
     validate = commands.add_parser("validate", help=validate_help, description=validate_help)
     validate.add_argument("file", type=Path)
-    commands.add_parser("schema", help="print the JSON schema of scenario files")
+    schema = commands.add_parser("schema", help="print the JSON schema of scenario files")
+    schema.add_argument(
+        "--actions",
+        action="store_true",
+        help="print the JSON schema of an action file's entries instead (one per action kind)",
+    )
     add_serve_parser(commands)
     add_room_parser(commands)
     return parser
@@ -273,6 +281,28 @@ def _baseline_row(figures: dict[str, Any]) -> str:
         f"p95 {figures['latency_p95']:.1f} min, profit {figures['profit']:,.2f}"
     )
     return text + (f", {'won' if figures['won'] else 'lost'}" if "won" in figures else "")
+
+
+def action_schema() -> dict[str, Any]:
+    """The JSON schema of one action file entry: every kind a player may use, told apart by
+    `kind`. The game day's disruptions are left out: only a room injects them, and an action
+    file that holds one is refused."""
+    models = [
+        model
+        for model in get_args(get_args(Action)[0])
+        if model.model_fields["kind"].default in ACTION_KINDS
+    ]
+    entry: Any = Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
+    schema = TypeAdapter(entry).json_schema()
+    for model in models:  # `kind` has a default in Python, but an entry is told apart by it
+        definition = schema["$defs"][model.__name__]
+        definition["required"] = ["kind", *definition.get("required", [])]
+    schema["title"] = "pizzashop action"
+    schema["description"] = (
+        "One entry of an action file ([[actions]] in TOML, a list in JSON). The game day's "
+        f"disruptions ({', '.join(DISRUPTION_KINDS)}) are a room's and refused here."
+    )
+    return schema
 
 
 def _validate(path: Path) -> str:
@@ -442,7 +472,8 @@ def _command(args: argparse.Namespace) -> int:
     elif args.command == "validate":
         out.write(_validate(args.file) + "\n")
     elif args.command == "schema":
-        out.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+        schema = action_schema() if args.actions else Scenario.model_json_schema()
+        out.write(json.dumps(schema, indent=2) + "\n")
     else:
         from pizzashop.ui.launch import launch
 

@@ -103,12 +103,12 @@ def test_every_level_declares_a_lesson_of_actions_it_allows() -> None:
 
 def test_a_goal_needs_every_target_it_lists() -> None:
     main = load_scenario("chefs_day_off").goals.main  # type: ignore[union-attr]
-    assert [(extra.metric, extra.max) for extra in main.also] == [("costs.wages", 320.0)]
-    assert goal_met(main, {"goodput": 0.9, "costs": {"wages": 320.0}})
-    assert not goal_met(main, {"goodput": 0.9, "costs": {"wages": 320.5}})
-    assert not goal_met(main, {"goodput": 0.8, "costs": {"wages": 300.0}})
+    assert [(extra.metric, extra.max) for extra in main.also] == [("costs_total", 410.0)]
+    assert goal_met(main, {"goodput": 0.9, "costs_total": 410.0})
+    assert not goal_met(main, {"goodput": 0.9, "costs_total": 410.5})
+    assert not goal_met(main, {"goodput": 0.8, "costs_total": 300.0})
     data = level_data("chefs_day_off")
-    data["goals"]["main"]["also"] = [{"metric": "costs.wages"}]
+    data["goals"]["main"]["also"] = [{"metric": "costs_total"}]
     assert "goals.main.also.0: a goal needs min or max" in problem(data)
 
 

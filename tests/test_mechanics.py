@@ -117,7 +117,9 @@ def test_prep_builds_stock_in_prep_hours_only() -> None:
     while sim.loop.step():
         assert chef.state is not ChefState.PREPPING
     assert sim.ledger.causes()["ingredients"] == pytest.approx(-10 * 0.5)
-    assert stock.spoiled == 0
+    # None went off on the shelf (5 hours' life); those left when the shift ended spoil then.
+    assert stock.prepped == 10 and 0 < stock.used < 10
+    assert stock.spoiled == 10 - stock.used and not stock.made
 
 
 def test_a_prepped_base_saves_cook_time() -> None:
@@ -138,9 +140,26 @@ def test_over_prep_spoils_and_is_counted() -> None:
     stock = sim.branches[0].stock["base"]
     report = build_report(sim)
     made = round(-sim.ledger.causes()["ingredients"] / 0.5)
-    # Bases made in the first hour go off before any order arrives at 13:00, so each one is wasted.
+    # Bases made in the first hour go off before any order arrives at 13:00, so each one is wasted;
+    # those still on the shelf when the shift ends spoil too. Each costs its price again to
+    # throw away (a component's waste cost defaults to its cost).
     assert stock.spoiled >= 10 and report["bases_spoiled"] == stock.spoiled
-    assert made == stock.spoiled + stock.fresh(sim.now)
+    assert made == stock.prepped == stock.spoiled + stock.used and not stock.made
+    assert report["costs"]["spoilage"] == pytest.approx(0.5 * stock.spoiled)
+
+
+def test_bases_left_at_closing_are_spoiled_at_their_waste_cost() -> None:
+    """Over-prep is not free: what is left on the shelf at closing is thrown away, and paid for."""
+    keep = PREP.model_dump()
+    keep["components"]["base"]["waste_cost"] = 2.0
+    keep["branches"][0]["prep"] = [{"start": 11, "end": 15, "component": "base", "target": 40}]
+    sim, _ = run(Scenario.model_validate(keep))
+    stock = sim.branches[0].stock["base"]
+    report = build_report(sim)
+    assert stock.spoiled == stock.prepped - stock.used > 10
+    assert report["bases_spoiled"] == stock.spoiled
+    assert report["costs"]["spoilage"] == pytest.approx(2.0 * stock.spoiled)
+    assert sim.ledger.causes()["spoilage"] == pytest.approx(-2.0 * stock.spoiled)
 
 
 def test_prep_makes_the_lunch_peak_survivable() -> None:
@@ -349,6 +368,21 @@ def test_a_branch_on_an_old_menu_cooks_stale_orders_that_are_refunded() -> None:
     assert report["orders_lost"]["stale_recipe"] == len(stale)
 
 
+def test_a_player_pushes_only_the_updates_the_menu_offers() -> None:
+    """A 1-minute recipe or a price of 1e9 would be a free score: only what is offered goes."""
+    sim = Simulation(OFFERS)
+    assert sim.apply(A.PushMenu(item="pizza", cook_minutes=7)).ok
+    assert sim.apply(A.PushMenu(item="pizza", price=12)).ok
+    assert sim.menu_versions[-1]["pizza"] == (12, 7)
+    for rogue in (
+        A.PushMenu(item="pizza", cook_minutes=1),
+        A.PushMenu(item="pizza", price=1e9),
+        A.PushMenu(item="pizza", price=12, cook_minutes=7),  # not one offer: two at once
+    ):
+        assert not sim.apply(rogue).ok
+    assert len(sim.menu_versions) == 3
+
+
 def test_a_price_update_charges_orders_placed_after_it() -> None:
     sim, done = run(MENU.model_copy(update={"branches": MENU.branches[:1]}))
     expected = sum(
@@ -481,6 +515,16 @@ def test_each_loss_cause_is_reachable_and_carried_by_its_orders(cause: LossCause
 # --------------------------------------------------------------------- refused actions
 
 BASES = {"base": {"prep_minutes": 3, "shelf_life_minutes": 60, "cap": 5}}
+OFFERS = lab(
+    menu={
+        "pizza": {
+            "price": 10,
+            "cook_minutes": 10,
+            "service": "fixed",
+            "offers": [{"price": 12}, {"cook_minutes": 7}],
+        }
+    }
+)
 TOP = [A.Upgrade(chef="Mario") for _ in range(4)]
 
 # name: (shop, actions applied first, the refused action, words its reason must contain)
@@ -500,6 +544,26 @@ REFUSALS: dict[str, tuple[Scenario, list[A.Action], A.Action, str]] = {
     "agents without delivery": (lab(), [], A.HireAgents(), "does not deliver"),
     "unknown menu item": (lab(), [], A.PushMenu(item="burger", price=3), "no menu item"),
     "empty menu update": (lab(), [], A.PushMenu(item="pizza"), "price or cook_minutes"),
+    "a menu update not offered": (lab(), [], A.PushMenu(item="pizza", price=12), "offers no"),
+    "a price not offered": (OFFERS, [], A.PushMenu(item="pizza", price=1e9), "only as: price 12"),
+    "a recipe not offered": (
+        OFFERS,
+        [],
+        A.PushMenu(item="pizza", cook_minutes=1),
+        "only as: price 12; cooks in 7 min",
+    ),
+    "an offer already on the menu": (
+        OFFERS,
+        [A.PushMenu(item="pizza", cook_minutes=7)],
+        A.PushMenu(item="pizza", cook_minutes=7),
+        "the menu has that pizza already (v1)",
+    ),
+    "a chef on a day off, nobody cooking": (
+        lab(branch={"chefs": [{"name": "Mario"}, {"name": "Sofia", "off": True}]}),
+        [A.Fire(chef="Mario")],
+        A.MarkBackup(chef="Sofia"),
+        "off today and out of reach",
+    ),
     "prep an unknown component": (
         lab(components=BASES),
         [],

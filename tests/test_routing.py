@@ -428,12 +428,20 @@ def dark(order: Order) -> bool:
     return 120 <= order.placed < 180
 
 
+def stranded(order: Order) -> bool:
+    """Placed before Central went dark and not done when it did: it was waiting there."""
+    return order.placed < 120 <= order.done_at and NEAREST[order.area] == "Central"
+
+
 def test_nearest_with_failover_sends_dark_branch_orders_to_the_next() -> None:
     sim, done = run(TWO_BRANCHES)
     assert sim.metrics.losses[LossCause.BRANCH_DARK] == 0
     for order in done:
-        expected = "North" if dark(order) else NEAREST[order.area]
-        assert order.branch == expected, (order.id, order.area, order.placed)
+        if order.branch != NEAREST[order.area] and not dark(order):
+            assert stranded(order) and order.branch == "North", (order.id, order.placed)
+        else:
+            expected = "North" if dark(order) else NEAREST[order.area]
+            assert order.branch == expected, (order.id, order.area, order.placed)
     assert any(dark(o) and NEAREST[o.area] == "Central" for o in done)
 
 
@@ -441,12 +449,12 @@ def test_nearest_without_failover_loses_dark_branch_orders() -> None:
     sim, done = run(TWO_BRANCHES, actions=[A.RouteBranches(strategy="nearest", failover=False)])
     assert not sim.failover
     for order in done:
+        assert order.branch == NEAREST[order.area]  # lost at Central's dark door, or served
         if dark(order) and NEAREST[order.area] == "Central":
             # Lost at the dark branch that would have taken it, which the log line names.
-            assert order.cause is LossCause.BRANCH_DARK and order.branch == "Central"
-        else:
-            assert order.cause is not LossCause.BRANCH_DARK
-            assert order.branch == NEAREST[order.area]
+            assert order.cause is LossCause.BRANCH_DARK and order.done_at == order.placed
+        elif order.cause is LossCause.BRANCH_DARK:  # waited in the dark until it gave up
+            assert stranded(order) and order.done_at < 180
     assert sim.metrics.losses[LossCause.BRANCH_DARK] > 0
 
 

@@ -538,6 +538,26 @@ async def test_failover_reads_on_or_off_in_words() -> None:
         assert ("ON" in str(box.label)) == box.value
 
 
+@playing
+async def test_failover_toggled_with_space_is_applied_with_enter() -> None:
+    """Space ticks the box and Enter applies the dialog: Enter on the box does not untick it."""
+    app = level_app("blackout", 1010)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await past_briefing(pilot)
+        assert not screen.game.sim.failover
+        await pilot.press("r")
+        dialog = app.screen
+        assert isinstance(dialog, RoutingDialog)
+        box = dialog.query_one("#failover", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.game.sim.failover
+
+
 # ------------------------------------------------------------------------ 19: saves
 
 

@@ -192,7 +192,11 @@ async def test_prep_menu_and_driver_dialogs_send_their_actions() -> None:
 
         await pilot.press("m")
         assert isinstance(app.screen, MenuDialog)
-        app.screen.query_one("#price", Input).value = "16"
+        offers = app.screen.query_one("#offers", OptionList)
+        assert [str(option.prompt).split("  ")[0] for option in offers.options] == [
+            "pizza: price 16",
+            "pizza: cooks in 8 min",
+        ]
         await pilot.click("#ok")
         await pilot.pause()
         assert len(sim.menu_versions) == 2 and sim.menu_versions[-1]["pizza"][0] == 16

@@ -222,7 +222,8 @@ async def test_money_spent_while_paused_shows_in_the_log_at_once() -> None:
         header = panel_text(screen.query_one(StatusBar)).split("\n")[0]
         assert f"money {balance:,}" in header
         money = [line for line in visible_log(screen) if "money" in line.split()[:2]]
-        assert money and money[-1].endswith(f"−100 hiring → {balance:,}"), money
+        fee = f"{screen.game.sim.scenario.staff.hire_cost:,g}"  # the level's agency fee
+    assert money and money[-1].endswith(f"−{fee} hiring → {balance:,}"), money
 
 
 # -------------------------------------------------------------- 7: remaps only where in play

@@ -20,11 +20,13 @@ from pizzashop.sim.scenario import Scenario
 FIGURES = (
     "goodput",
     "orders_placed",
+    "orders_delivered",
     "orders_on_time",
     "orders_lost",
     "orders_lost_total",
     "latency_p50",
     "latency_p95",
+    "costs_total",
     "profit",
     "score",
     "won",

@@ -35,6 +35,7 @@ MONEY_NOUNS: Final = {"revenue": "order", "refunds": "order", "ingredients": "pr
 # Bound once: on Python 3.11 reading an enum member off its class goes through the enum metaclass
 # (about 0.2 µs), and `Final` lets the compiled build keep them in C variables.
 _ORDER_DELIVERED: Final = OrderState.DELIVERED
+_ORDER_QUEUED: Final = OrderState.QUEUED
 
 
 def signed_money(amount: float) -> str:
@@ -110,6 +111,11 @@ class Books:
                 "",
                 order.id,
             )
+        branch = self.shop.branch_by_name.get(order.branch or "")
+        if branch is not None:
+            branch.delivered += 1
+            branch.on_time += on_time
+            branch.door_minutes += latency
         del self.orders[order.id]
         if self._branch_speedup < 1.0 and order.branch is not None:  # a branch knows its regulars
             self.regular_branch[order.customer] = order.branch
@@ -126,6 +132,9 @@ class Books:
         order.done_at = now
         metrics = self.metrics
         metrics.lose(now, cause)
+        branch = self.shop.branch_by_name.get(order.branch or "")
+        if branch is not None:
+            branch.losses[cause.value] = branch.losses.get(cause.value, 0) + 1
         del self.orders[order.id]
         waited = now - order.placed
         after = f" after {waited:.0f} min" if waited >= 0.5 else ""
@@ -179,9 +188,15 @@ class Books:
         return self.staff.wage_by_level[level - 1]
 
     def pay_chef(self, chef: Chef, state: ChefState) -> None:
-        """Set the chef's pay for `state` (nothing on leave or at a closed branch, a retainer on
-        call), settling what the old rate earned first."""
-        if state is ChefState.ON_LEAVE or not chef.branch.is_open:
+        """Set the chef's pay for `state` (nothing on leave, on a day off, on the way to a new
+        job or at a closed branch, a retainer on call), settling what the old rate earned
+        first. A backup called in is paid from the call."""
+        if (
+            state is ChefState.ON_LEAVE
+            or state is ChefState.OFF
+            or (state is ChefState.CALLED_IN and chef.covering is None)
+            or not chef.branch.is_open
+        ):
             rate = 0.0
         elif state is ChefState.ON_CALL:
             rate = self.wage_at(chef.level) * self.staff.backup_retainer
@@ -362,10 +377,12 @@ class Books:
     def _runs_out(self, line: deque[Task], now: float, ahead: float) -> bool:
         for task in line:
             order = task.order
-            if order is None or order.started >= 0.0 or order.patience is None:
+            # Not cooking yet, or cooking again from nothing after a power cut (its customer's
+            # patience then runs from the cut: `Order.deadline`).
+            if order is None or order.state is not _ORDER_QUEUED or order.patience is None:
                 continue
             patience = order.patience
-            if order.placed + patience - now <= max(PATIENCE_WARNING * patience, ahead):
+            if order.waits_from + patience - now <= max(PATIENCE_WARNING * patience, ahead):
                 return True
         return False
 

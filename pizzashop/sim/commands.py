@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pizzashop.sim import actions as a
 from pizzashop.sim.routing import BRANCH_STRATEGIES, KITCHEN_STRATEGIES
 from pizzashop.sim.scenario import GENERALIST, PrepJob
-from pizzashop.sim.shop import WORKING
+from pizzashop.sim.shop import WORKING, ChefState
 
 if TYPE_CHECKING:
     from pizzashop.sim.books import Books
@@ -92,6 +92,10 @@ def hire(s: Stages, action: a.Hire) -> str:
         raise Refused(f"there is already a chef called {name!r}")
     _pay(s, "hiring", s.shop.scenario.staff.hire_cost, "hiring a chef")
     chef = s.roster.hire(branch, name, specialty)
+    delay = s.shop.scenario.staff.hire_minutes
+    if delay > 0:
+        arrival = s.shop.clock(s.shop.loop.now + delay)
+        return f"hired {chef.name} ({specialty}) at {branch.name}, arriving at {arrival}"
     return f"hired {chef.name} ({specialty}) at {branch.name}"
 
 
@@ -127,6 +131,11 @@ def mark_backup(s: Stages, action: a.MarkBackup) -> str:
     if action.backup and not any(
         c.state in WORKING and not c.backup for c in branch.chefs if c is not chef
     ):
+        if chef.state is ChefState.OFF:
+            raise Refused(
+                f"{chef.name} is off today and out of reach: a backup is put on call while "
+                f"someone still cooks at {branch.name}"
+            )
         raise Refused(f"{chef.name} is the last chef on duty at {branch.name}")
     s.roster.mark_backup(chef, action.backup)
     if action.backup:
@@ -152,6 +161,7 @@ def route_branches(s: Stages, action: a.RouteBranches) -> str:
             f"no branch strategy {action.strategy!r} (choose from {', '.join(BRANCH_STRATEGIES)})"
         )
     s.front_door.route_by(action.strategy, action.failover)
+    s.front_door.fail_over_all()
     return (
         f"orders go to the {action.strategy} branch, failover {'on' if action.failover else 'off'}"
     )
@@ -206,10 +216,20 @@ def hire_agents(s: Stages, action: a.HireAgents) -> str:
 
 
 def push_menu(s: Stages, action: a.PushMenu) -> str:
-    if action.item not in s.shop.scenario.menu:
+    item = s.shop.scenario.menu.get(action.item)
+    if item is None:
         raise Refused(f"no menu item {action.item!r}")
     if action.price is None and action.cook_minutes is None:
         raise Refused("a menu update changes price or cook_minutes")
+    if not item.offers:
+        raise Refused(f"head office offers no update for {action.item}")
+    wanted = (action.price, action.cook_minutes)
+    if not any((offer.price, offer.cook_minutes) == wanted for offer in item.offers):
+        choices = "; ".join(offer.describe() for offer in item.offers)
+        raise Refused(f"head office offers {action.item} only as: {choices}")
+    price, minutes = s.menu.versions[-1][action.item]
+    if action.price in (None, price) and action.cook_minutes in (None, minutes):
+        raise Refused(f"the menu has that {action.item} already (v{s.menu.latest()})")
     version = s.timeline.publish_menu(action.item, action.price, action.cook_minutes)
     return f"menu v{version} sent to every branch"
 
@@ -223,6 +243,7 @@ def outage(s: Stages, action: a.PowerOutage) -> str:
             raise Refused(f"no branch in an area called {action.area!r}")
     for branch in targets:
         s.timeline.cut_power(branch, action.minutes)
+        s.front_door.fail_over(branch)  # the orders waiting in the dark, if failover is on
     names = ", ".join(branch.name for branch in targets)
     return f"the power is cut at {names} for {action.minutes:g} min"
 

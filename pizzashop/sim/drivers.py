@@ -30,6 +30,8 @@ class Drivers:
         self.scenario = shop.scenario
         self.delivery = shop.scenario.delivery
         self._delivers = shop.scenario.delivery.enabled  # read per order: copied once
+        self.dispatched = 0  # orders that left with a driver
+        self.waited = 0.0  # minutes they waited, ready, for one
 
     def hire(self, branch: Branch, count: int) -> None:
         """Add `count` drivers to the branch; they start on the orders already waiting."""
@@ -61,6 +63,8 @@ class Drivers:
             if agent.state is not AgentState.IDLE:
                 continue
             order = ready.popleft()
+            self.dispatched += 1
+            self.waited += now - order.ready_at
             travel = self.scenario.travel_minutes(branch.area, order.area)
             there = now + travel + self.delivery.handoff_minutes
             agent.state = AgentState.OUT

@@ -89,10 +89,9 @@ class Simulation(Dispatcher):
             if branch.is_open:
                 branch.rent.rate = branch.spec.rent_per_hour
             for spec in branch.spec.chefs:
-                chef = roster.add(branch, spec.name, spec.specialty, spec.level)
-                if spec.backup:
-                    chef.backup = True
-                    roster.set_state(chef, ChefState.ON_CALL)
+                state = ChefState.ON_CALL if spec.backup else ChefState.OFF if spec.off else None
+                chef = roster.add(branch, spec.name, spec.specialty, spec.level, state)
+                chef.backup = spec.backup
             drivers.hire(branch, branch.spec.agents)
         timeline.schedule(self.shift_end)
         for branch in self.branches:
@@ -136,12 +135,15 @@ class Simulation(Dispatcher):
             self.roster.backup_arrives(arg)
         elif kind == events.POWER:
             self.timeline.power(arg)
+            self.front_door.fail_over(arg[0])  # the orders waiting in the dark, if it is dark
         elif kind == events.MENU_ARRIVES:
             self.timeline.menu_arrives(arg)
         elif kind == events.TIMELINE_MENU:
             self.timeline.timeline_menu(arg)
         elif kind == events.APPLY_SCHEDULED:
             self.apply(arg)
+        elif kind == events.HIRE_ARRIVES:
+            self.roster.hire_arrives(arg)
         elif kind == events.POWER_RESTORED:
             self.timeline.restore_power(arg)
         else:
@@ -211,6 +213,7 @@ class Simulation(Dispatcher):
             return
         for order in sorted(self.books.orders.values(), key=lambda o: o.id):
             self.kitchen.lose(order, LossCause.UNSERVED)
+        self.kitchen.throw_out()
         self.books.settle_all()
         self.books.sample()
         self.books.log_money()

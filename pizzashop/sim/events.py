@@ -26,3 +26,4 @@ MENU_ARRIVES: Final = 13  # timeline: a menu version reaches a branch; (branch, 
 TIMELINE_MENU: Final = 14  # timeline: the scenario publishes a menu update; MenuUpdate
 APPLY_SCHEDULED: Final = 15  # engine: a timed player action; Action
 POWER_RESTORED: Final = 16  # timeline: a game day's outage of a branch is over; branch
+HIRE_ARRIVES: Final = 17  # roster: a chef hired during the shift arrives; chef

@@ -1,9 +1,13 @@
 """The front door: orders arrive and each is sent to a branch, or lost when none can take it.
 
 Orders come from `demand.OrderSource`, drawn from the arrival streams alone, so two strategies on
-one seed face identical orders. Branch routing is `nearest` (with optional failover to the next
-lit branch when the nearest is dark) or `fastest` (the soonest estimated delivery). The chosen
-branch's kitchen (`kitchen.py`) then accepts the order or turns it away.
+one seed face identical orders. Branch routing is `nearest` (the nearest open branch) or
+`fastest` (the soonest estimated delivery among the open branches). Failover is the health
+check, the same under both: with it on, a dark branch is skipped (the next nearest, or the
+fastest of the lit ones, takes the order) and the orders waiting at a branch when its power goes
+off move to the branch the router picks for them; with it off the router does not look at the
+power, so an order sent to a dark branch is lost and those waiting there stay in the dark. The
+chosen branch's kitchen (`kitchen.py`) then accepts the order or turns it away.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pizzashop.sim import events
 from pizzashop.sim.demand import OrderSource
-from pizzashop.sim.orders import LossCause
+from pizzashop.sim.orders import LossCause, OrderState
 from pizzashop.sim.shop import Branch
 
 if TYPE_CHECKING:
@@ -94,14 +98,16 @@ class FrontDoor:
         self.books.placed(order)
         target = self.route(order)
         if isinstance(target, Branch):  # not LossCause: isinstance on an enum class is slower
-            self.kitchen.accept(order, target)
-        else:
-            if target is LossCause.BRANCH_DARK:  # lost at the dark branch that would take it
-                order.branch = next(b.name for b in self._reach[order.area] if b.is_open)
-            self.books.lost(order, target)
+            if target.lit:
+                self.kitchen.accept(order, target)
+                return
+            order.branch = target.name  # lost at that branch's dark door
+            target = LossCause.BRANCH_DARK
+        self.books.lost(order, target)
 
     def route(self, order: Order) -> Branch | LossCause:
-        """The branch that takes the order, or why none does."""
+        """The branch the router picks for the order (a dark one when failover is off, or when
+        every branch that reaches the customer is dark), or `no_route`."""
         reach = self._reach[order.area]
         if self.strategy != "fastest":
             for branch in reach:  # the usual case: the nearest open branch is lit
@@ -112,15 +118,48 @@ class FrontDoor:
         options = [branch for branch in reach if branch.is_open]
         if not options:
             return LossCause.NO_ROUTE
-        lit = [branch for branch in options if branch.lit]
-        if not lit:
-            return LossCause.BRANCH_DARK
-        if self.strategy == "fastest":
-            return min(lit, key=lambda branch: self.estimate_minutes(branch, order.area))
-        nearest = options[0]
-        if nearest.lit:
-            return nearest
-        return lit[0] if self.failover else LossCause.BRANCH_DARK
+        # With failover the router looks only at lit branches; without, it does not see the dark.
+        pool = [branch for branch in options if branch.lit] if self.failover else options
+        if not pool:  # every branch that reaches the customer is dark
+            best = options[0]
+        elif self.strategy == "fastest":
+            best = min(pool, key=lambda branch: self.estimate_minutes(branch, order.area))
+        else:
+            best = pool[0]
+        return best
+
+    def fail_over(self, branch: Branch) -> None:
+        """With failover on, the orders waiting at a dark branch move to the branch the router
+        picks for each (cooked there from the start), as long as it has room for them and a chef;
+        the others stay in the dark (a lit branch's queue is not flooded at once, which would
+        lose its own customers' orders to a full queue with no warning first)."""
+        if not self.failover or branch.lit:
+            return
+        waiting = [
+            order
+            for order in self.books.orders.values()
+            if order.branch == branch.name and order.state is OrderState.QUEUED
+        ]
+        moved = 0
+        for order in waiting:
+            target = self.route(order)
+            if isinstance(target, Branch) and target.lit and self.kitchen.has_room(order, target):
+                self.kitchen.withdraw(order)
+                self.kitchen.accept(order, target, moved=True)
+                moved += 1
+        branch.failed_over += moved
+        if moved:
+            self.shop.metrics.record(
+                self.loop.now,
+                "power",
+                f"{moved} order{'s' if moved != 1 else ''} waiting at {branch.name} failed over",
+                branch.name,
+            )
+
+    def fail_over_all(self) -> None:
+        """Failover was just turned on: every dark branch's waiting orders move."""
+        for branch in self.shop.branches:
+            self.fail_over(branch)
 
     def estimate_minutes(self, branch: Branch, area: str) -> float:
         """Estimated order-to-door time at `branch`: queue, cooking and travel."""

@@ -73,6 +73,10 @@ class Kitchen:
         self._generalist_factor = scenario.staff.generalist_factor
         self._off_specialty_factor = scenario.staff.off_specialty_factor
         self._routers: dict[str, KitchenStrategy] = {}
+        # For the regulars' meter: items for a customer some chef here served before, and of
+        # those, items cooked by that same chef.
+        self.returning = 0
+        self.usual = 0
 
     # -------------------------------------------------------------- routing
 
@@ -86,8 +90,9 @@ class Kitchen:
     def router(self, branch: Branch) -> KitchenStrategy:
         return self._routers[branch.name]
 
-    def accept(self, order: Order, branch: Branch) -> None:
-        """Take an order the front door routed here: queue its items, or lose it."""
+    def accept(self, order: Order, branch: Branch, moved: bool = False) -> None:
+        """Take an order the front door routed here: queue its items, or lose it. A `moved` order
+        failed over from a dark branch; its customer's patience is already being watched."""
         order.branch = branch.name
         order.state = _ORDER_ROUTED
         chefs = [chef for chef in branch.chefs if chef.state in WORKING]
@@ -103,7 +108,7 @@ class Kitchen:
         order.state = _ORDER_QUEUED
         for index, task in enumerate(tasks):
             self._put(branch, task, keys[index])
-        if order.patience is not None:
+        if order.patience is not None and not moved:
             self.loop.at(order.placed + order.patience, events.PATIENCE_OVER, order)
         books = self.books
         if books.watched:
@@ -118,6 +123,14 @@ class Kitchen:
         if capacity is not None and branch.waiting >= QUEUE_WARNING * capacity:
             books.recheck(branch)  # nearly full: warn now, not at the next minute's check
         self.wake(branch)
+
+    def has_room(self, order: Order, branch: Branch) -> bool:
+        """Whether the branch could take all of the order's items into its queue now (a chef on
+        duty or on the way, and room in the queue even if no item starts at once)."""
+        if not branch.staffed():
+            return False
+        capacity = branch.capacity
+        return capacity is None or branch.waiting + len(order.tasks) <= capacity
 
     def _route_task(self, branch: Branch, task: Task, chefs: list[Chef]) -> str:
         """The queue key the kitchen strategy picks: a chef's id or a pull line."""
@@ -181,9 +194,58 @@ class Kitchen:
                 branch.waiting -= 1
 
     def patience_over(self, order: Order) -> None:
-        """The customer gives up unless cooking has started."""
-        if order.state is OrderState.QUEUED and order.started < 0:
-            self.lose(order, LossCause.GAVE_UP)
+        """The customer gives up unless cooking has started: lost as `branch_dark` when they
+        waited at a branch whose power is off, `gave_up` otherwise. An event older than the
+        order's deadline (a power cut restarted the wait) does nothing."""
+        deadline = order.deadline()
+        if order.state is not OrderState.QUEUED or deadline is None or self.loop.now < deadline:
+            return
+        branch = self.shop.branch_by_name.get(order.branch or "")
+        dark = branch is not None and not branch.lit
+        self.lose(order, LossCause.BRANCH_DARK if dark else LossCause.GAVE_UP)
+
+    def withdraw(self, order: Order) -> None:
+        """Take a waiting order's items out of its branch's lines (it fails over elsewhere)."""
+        self._unqueue(order)
+
+    def power_cut(self, branch: Branch) -> None:
+        """The branch's power went off: every order not yet ready starts again from nothing.
+
+        Its chefs were interrupted already (`interrupt`). Items cooked or in the oven for an
+        order that is not ready are thrown away (a cold kitchen cannot finish them), and the
+        order waits in the dark for its first item again, its items in their lines in order of
+        arrival. A customer whose order had begun cooking is told, and waits up to their
+        patience from now; the others keep their deadline. Ready orders are left to the drivers,
+        who need no power.
+        """
+        now = self.loop.now
+        stranded = [
+            order
+            for order in self.books.orders.values()
+            if order.branch == branch.name
+            and (order.state is _ORDER_QUEUED or order.state is _ORDER_COOKING)
+        ]
+        chefs = branch.on_duty()
+        for queue in branch.pull.values():
+            queue.clear()
+        for chef in branch.chefs:
+            chef.queue.clear()
+        branch.waiting = 0
+        for order in stranded:
+            if order.state is _ORDER_COOKING:
+                order.state = _ORDER_QUEUED
+                order.waits_from = now
+                if order.patience is not None:
+                    self.loop.at(now + order.patience, events.PATIENCE_OVER, order)
+            order.remaining = len(order.tasks)
+            for task in order.tasks:
+                task.started = -1.0
+                task.chef = None
+                owner = self.chefs.get(task.key)
+                if task.key[0] == "@" or (owner is not None and owner in chefs):
+                    self._put(branch, task, task.key)
+                else:  # its chef has gone since: routed again among those on duty
+                    self._enqueue(branch, task, chefs)
 
     def lose(self, order: Order, cause: LossCause) -> None:
         """Lose an order for `cause`, taking its waiting items out of the lines first."""
@@ -277,8 +339,12 @@ class Kitchen:
             )
         customer = order.customer
         if self._chef_speedup < 1.0:  # a chef knows the usual order of customers served before
-            if branch.regular_chef.get(customer) == chef.id:
-                minutes *= self._chef_speedup
+            usual = branch.regular_chef.get(customer)
+            if usual is not None:
+                self.returning += 1
+                if usual == chef.id:
+                    minutes *= self._chef_speedup
+                    self.usual += 1
             branch.regular_chef[customer] = chef.id
         if self._branch_speedup < 1.0 and self._regular_branch.get(customer) == branch.name:
             minutes *= self._branch_speedup
@@ -290,20 +356,21 @@ class Kitchen:
         minutes /= chef.speed
         task.chef = chef.id
         task.started = now
-        if order.started < 0:
-            order.started = now
+        if order.state is not _ORDER_COOKING:
             order.state = _ORDER_COOKING
-            self.metrics.waits.append(now - order.placed)
-            if self.books.watched:
-                self.metrics.record(
-                    now,
-                    "cooking",
-                    f"order #{order.id} cooking: {chef.name}, after {now - order.placed:.0f} min "
-                    "in the queue",
-                    branch.name,
-                    chef.name,
-                    order.id,
-                )
+            if order.started < 0:  # the first item of the order: its wait is over
+                order.started = now
+                self.metrics.waits.append(now - order.placed)
+                if self.books.watched:
+                    self.metrics.record(
+                        now,
+                        "cooking",
+                        f"order #{order.id} cooking: {chef.name}, after "
+                        f"{now - order.placed:.0f} min in the queue",
+                        branch.name,
+                        chef.name,
+                        order.id,
+                    )
         chef.state = _CHEF_COOKING
         chef.task = task
         chef.token += 1
@@ -317,11 +384,14 @@ class Kitchen:
         if chef.token != token:
             return None
         now = self.loop.now
-        self.metrics.busy_minutes += now - chef.started_at
+        busy = now - chef.started_at
+        chef.busy_minutes += busy
+        self.metrics.busy_minutes += busy
         task = chef.task
         assert task is not None  # a live token means the chef is cooking it
         chef.task = None
         chef.state = _CHEF_IDLE
+        chef.cooked += 1
         order = task.order
         if order is not None:  # None: the order was lost while this item cooked
             order.remaining -= 1
@@ -333,12 +403,16 @@ class Kitchen:
     def interrupt(self, chef: Chef) -> None:
         """Stop the chef's current job: an item goes back to the head of its line."""
         if chef.state is ChefState.COOKING and chef.task is not None:
-            self.metrics.busy_minutes += self.loop.now - chef.started_at
+            busy = self.loop.now - chef.started_at
+            chef.busy_minutes += busy
+            self.metrics.busy_minutes += busy
             task, chef.task = chef.task, None
             task.started = -1.0
             self._requeue(chef.branch, task)
         elif chef.state is ChefState.PREPPING:
-            self.metrics.busy_minutes += self.loop.now - chef.started_at
+            busy = self.loop.now - chef.started_at
+            chef.busy_minutes += busy
+            self.metrics.busy_minutes += busy
             chef.prep_component = None
         chef.token += 1
 
@@ -386,16 +460,32 @@ class Kitchen:
             self.loop.at(chef.done_at, events.PREPPED, (chef, chef.token))
             return
 
+    def throw_out(self) -> None:
+        """The shift is over: stock left on the shelf spoils too, and every spoiled component
+        costs its `waste_cost` to throw away (the ledger's spoilage)."""
+        now = self.loop.now
+        components = self.shop.scenario.components
+        for branch in self.shop.branches:
+            for name, stock in branch.stock.items():
+                stock.discard_expired(now)
+                stock.spoiled += len(stock.made)
+                stock.made.clear()
+                self.shop.ledger.post("spoilage", -stock.spoiled * components[name].spoil_cost)
+
     def prepped(self, ref: tuple[Chef, int]) -> Chef | None:
         """A chef finished prepping: the chef, now free, or None for a job interrupted before."""
         chef, token = ref
         if chef.token != token:
             return None
         now = self.loop.now
-        self.metrics.busy_minutes += now - chef.started_at
+        busy = now - chef.started_at
+        chef.busy_minutes += busy
+        self.metrics.busy_minutes += busy
         component = chef.prep_component
         assert component is not None  # a live token means the chef is prepping it
-        chef.branch.stock[component].made.append(now)
+        stock = chef.branch.stock[component]
+        stock.made.append(now)
+        stock.prepped += 1
         chef.prep_component = None
         chef.state = ChefState.IDLE
         return chef

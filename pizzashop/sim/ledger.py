@@ -7,7 +7,7 @@ from collections import defaultdict
 from itertools import chain
 
 INCOME = ("revenue",)
-COSTS = ("wages", "rent", "hiring", "upgrades", "opening", "ingredients")
+COSTS = ("wages", "rent", "hiring", "upgrades", "opening", "ingredients", "spoilage")
 CAUSES = (*INCOME, "refunds", *COSTS)
 """Every cause of a money change, in the order the report and the log list them."""
 

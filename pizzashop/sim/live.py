@@ -1,10 +1,11 @@
 """A shift in progress, measured as the report measures a finished one, and its goals' standing.
 
-The figures are the report's (`build_report`), with one difference while orders are in flight:
-goodput so far is on-time deliveries over orders already *finished* (delivered or lost), because
-an order still on its way is neither on time nor late yet. Counting it as not on time made a
-calm shop read "goodput 68 %" mid-shift. At the end nothing is in flight, and the figure is the
-report's own: on time ÷ placed.
+The figures are the report's (`build_report`), with two differences mid-shift: goodput so far
+is on-time deliveries over orders already *finished* (delivered or lost), because an order still
+on its way is neither on time nor late yet (counting it as not on time made a calm shop read
+"goodput 68 %" mid-shift); and wages and rent run up since the ledger last settled them count in
+the costs and the profit. At the end nothing is in flight or unsettled, and the figures are the
+report's own.
 
 Each goal is judged with the report's own `goal_met` and `metric_value`, and marked met, at risk
 (met, but close to its bound, or a figure that can still fail it) or missed (as things stand;
@@ -27,7 +28,7 @@ GOODPUT_MARGIN = 0.03
 """A goodput within this of its minimum is at risk."""
 BOUND_MARGIN = 0.1
 """Another figure within this share of its bound is at risk."""
-GROWING = ("orders_lost_total", "orders_lost.", "bases_spoiled")
+GROWING = ("orders_lost_total", "orders_lost.", "bases_spoiled", "costs.", "costs_total")
 """Metrics that only grow during a shift: once over their maximum, missed for good."""
 TIERS = ("main", "bonus", "speed")
 
@@ -59,25 +60,45 @@ def live_report(sim: Simulation) -> dict[str, Any]:
     report["orders_done"] = done
     report["orders_late_in_flight"] = late
     if not sim.finished:
+        _accrued(sim, report)
         report["goodput"] = metrics.on_time / done if done else None
         if not metrics.delivered:
             report["latency_p95"] = None
     return report
 
 
+def _accrued(sim: Simulation, report: dict[str, Any]) -> None:
+    """Count the wages and rent run up since they were last settled (the ledger settles them
+    every hour): a budget on costs must not read an hour behind."""
+    now = sim.now
+    accruals = [chef.pay for chef in sim.chefs.values()]
+    accruals += [cost for branch in sim.branches for cost in (branch.rent, branch.agent_pay)]
+    for accrual in accruals:
+        owed = accrual.rate * (now - accrual.since) / 60.0
+        if owed:
+            report["costs"][accrual.cause] = round(report["costs"][accrual.cause] + owed, 2)
+            report["costs_total"] = round(report["costs_total"] + owed, 2)
+            report["profit"] = round(report["profit"] - owed, 2)
+
+
 def goal_standings(sim: Simulation, report: dict[str, Any]) -> list[GoalStanding]:
-    """Each of the scenario's goals (main, bonus, speed) as it stands in `report`."""
+    """Each target of the scenario's goals as it stands in `report`: main, then each target the
+    main goal also needs (tier "also", e.g. a wage budget), bonus and speed. Each is judged on
+    its own figure; the main goal is won only when it and all its `also` targets are met."""
     goals = sim.scenario.goals
     if goals is None:
         return []
     standings = []
     for tier in TIERS:
         goal = getattr(goals, tier)
-        if goal is not None:
-            value = metric_value(report, goal.metric)
-            standings.append(
-                GoalStanding(tier, goal, value, _state(goal, value, report, sim.finished))
-            )
+        if goal is None:
+            continue
+        targets = [(tier, goal.model_copy(update={"also": []}))]
+        targets += [("also", extra) for extra in goal.also]
+        for name, target in targets:
+            value = metric_value(report, target.metric)
+            state = _state(target, value, report, sim.finished)
+            standings.append(GoalStanding(name, target, value, state))
     return standings
 
 

@@ -21,7 +21,7 @@ picked by hand, so a new level or a new lever is searched without a line of code
   specialty, turned to each specialty, at the opening;
 - mark_backup and fire: each chef the shop starts with, at the opening and at those first
   timeline moments;
-- push_menu: each dish's cook time halved, or its price doubled, at each time.
+- push_menu: each update the menu offers (`offers` of a dish), at each time.
 """
 
 from __future__ import annotations
@@ -303,13 +303,12 @@ def _each_chef(kind: str, verb: str) -> Maker:
 def _push_menu(scenario: Scenario, when: list[float]) -> list[Move]:
     found = []
     for name, item in scenario.menu.items():
-        for change, update in (
-            ("cook time halved", {"cook_minutes": item.cook_minutes / 2}),
-            ("price doubled", {"price": item.price * 2}),
-        ):
+        for offer in item.offers:
             for at in when:
-                action = a.PushMenu(at=at, item=name, **update)
-                label = f"push {name} with its {change} at {_clock(scenario, at)}"
+                action = a.PushMenu(
+                    at=at, item=name, price=offer.price, cook_minutes=offer.cook_minutes
+                )
+                label = f"push {name} ({offer.describe()}) at {_clock(scenario, at)}"
                 found.append(Move("push_menu", (action,), label))
     return found
 

@@ -123,6 +123,7 @@ class Order:
         "started",
         "state",
         "tasks",
+        "waits_from",
     )
 
     def __init__(
@@ -138,6 +139,7 @@ class Order:
         self.customer = customer
         self.area = area
         self.placed = placed
+        self.waits_from = placed
         self.patience = patience
         self.menu_version = menu_version
         self.tasks: list[Task] = []
@@ -176,4 +178,6 @@ class Order:
         )
 
     def deadline(self) -> float | None:
-        return None if self.patience is None else self.placed + self.patience
+        """When the customer gives up unless cooking has started: their patience after the order,
+        or after a power cut spoiled what was cooking for them (`Kitchen.power_cut`)."""
+        return None if self.patience is None else self.waits_from + self.patience

@@ -19,6 +19,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from pizzashop.sim.ledger import COSTS
+from pizzashop.sim.meters import meter
 from pizzashop.sim.metrics import percentiles
 from pizzashop.sim.orders import LossCause
 from pizzashop.sim.scenario import Goal
@@ -69,8 +70,11 @@ def build_report(sim: Simulation) -> dict[str, Any]:
         "revenue": _r(revenue, 2),
         "refunds": _r(refunds, 2),
         "costs": {cause: _r(-causes.get(cause, 0.0), 2) for cause in COSTS},
+        "costs_total": _r(costs, 2),
         "profit": _r(profit, 2),
         "cost_per_1000_on_time": _r(costs / metrics.on_time * 1000, 2) if metrics.on_time else None,
+        "bases_prepped": sum(s.prepped for b in sim.branches for s in b.stock.values()),
+        "bases_used": sum(s.used for b in sim.branches for s in b.stock.values()),
         "bases_spoiled": sum(s.spoiled for b in sim.branches for s in b.stock.values()),
         "remaps": len(sim.remaps),
         "worst_moments": [m._asdict() for m in metrics.worst_moments()],
@@ -80,6 +84,8 @@ def build_report(sim: Simulation) -> dict[str, Any]:
             _refusal(sim, action, outcome) for action, outcome in sim.action_log if not outcome.ok
         ],
     }
+    shown = meter(sim)
+    report["meter"] = None if shown is None else shown.as_json()
     report["score"] = round(1000 * goodput + profit / 10)
     goals = sim.scenario.goals
     if goals is not None:

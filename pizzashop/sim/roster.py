@@ -1,10 +1,11 @@
 """The roster: the chefs, from hiring to firing, and who of them is on duty.
 
 A chef's state says whether they work (idle, cooking, prepping, or idle in the dark) or not (on
-leave, on call as a backup, on the way in); pay follows the state (`Books.pay_chef`). Leave takes
-a chef off duty after the current job and calls in a backup; the backup goes back on call when the
-chef returns. Whenever the chefs on duty change, items no one on duty can take are re-routed and
-the remap meter compares what modulo hashing and a ring would move.
+leave, on a day off, on call as a backup, on the way in); pay follows the state
+(`Books.pay_chef`). A chef hired during the shift arrives after the scenario's hiring delay.
+Leave takes a chef off duty after the current job and calls in a backup; the backup goes back on
+call when the chef returns. Whenever the chefs on duty change, items no one on duty can take are
+re-routed and the remap meter compares what modulo hashing and a ring would move.
 """
 
 from __future__ import annotations
@@ -43,23 +44,76 @@ class Roster:
 
     # -------------------------------------------------------------- payroll
 
-    def add(self, branch: Branch, name: str, specialty: str, level: int) -> Chef:
-        """A new chef at the branch, on duty at once (in the dark if the power is off)."""
+    def add(
+        self, branch: Branch, name: str, specialty: str, level: int, state: ChefState | None = None
+    ) -> Chef:
+        """A new chef at the branch in `state`: by default on duty at once (in the dark if the
+        power is off)."""
         self._chef_ids += 1
         chef = Chef(f"c{self._chef_ids}", name, branch, specialty, level, self.speed_at(level))
         chef.pay = Accrual("wages", 0.0, self.loop.now)
         branch.chefs.append(chef)
         self.chefs[chef.id] = chef
-        self.set_state(chef, ChefState.IDLE if branch.lit else ChefState.NO_POWER)
+        if state is None:
+            state = ChefState.IDLE if branch.lit else ChefState.NO_POWER
+        chef.state = state
+        self.set_state(chef, state)
         return chef
 
     def hire(self, branch: Branch, name: str, specialty: str) -> Chef:
-        """Add a level-1 chef during the shift; they start on the waiting items."""
+        """Add a level-1 chef during the shift. They arrive after the scenario's hiring delay
+        (unpaid until then) and start on the waiting items; with no delay, at once."""
+        delay = self.staff.hire_minutes
+        if delay <= 0:
+            before = self._members(branch)
+            chef = self.add(branch, name, specialty, 1)
+            self._members_changed(branch, before)
+            self.kitchen.wake(branch)
+            return chef
+        chef = self.add(branch, name, specialty, 1, ChefState.CALLED_IN)
+        arrival = self.loop.now + delay
+        self.loop.at(arrival, events.HIRE_ARRIVES, chef)
+        self.metrics.record(
+            self.loop.now,
+            "staff",
+            f"{chef.name} is hired and arrives at {self.shop.clock(arrival)}",
+            branch.name,
+            chef.name,
+        )
+        return chef
+
+    def hire_arrives(self, chef: Chef) -> None:
+        """A chef hired during the shift arrives: to work, or on call if made a backup on the
+        way (and straight to work when a chef is away with nobody covering)."""
+        if chef.id not in self.chefs or chef.state is not ChefState.CALLED_IN:
+            return
+        if chef.covering is not None:  # called in as a backup on the way: backup_arrives
+            return
+        branch = chef.branch
         before = self._members(branch)
-        chef = self.add(branch, name, specialty, 1)
+        if chef.backup:
+            absent = self._uncovered(branch)
+            if absent is None:
+                self.set_state(chef, ChefState.ON_CALL)
+                self.metrics.record(
+                    self.loop.now, "staff", f"{chef.name} arrived, on call", branch.name, chef.name
+                )
+                return
+            chef.covering = absent.id
+        self.set_state(chef, ChefState.IDLE if branch.lit else ChefState.NO_POWER)
+        self.metrics.record(
+            self.loop.now, "staff", f"{chef.name} arrived and starts work", branch.name, chef.name
+        )
         self._members_changed(branch, before)
         self.kitchen.wake(branch)
-        return chef
+
+    def _uncovered(self, branch: Branch) -> Chef | None:
+        """A chef of the branch on leave whom no backup covers."""
+        covered = {chef.covering for chef in branch.chefs}
+        for chef in branch.chefs:
+            if chef.state is ChefState.ON_LEAVE and chef.id not in covered and not chef.backup:
+                return chef
+        return None
 
     def fire(self, chef: Chef) -> None:
         """The chef leaves for good: their item goes back to its line, their queue re-routed."""
@@ -100,6 +154,8 @@ class Roster:
             if chef.state is ChefState.IDLE:
                 self.set_state(chef, ChefState.ON_CALL)
                 self.kitchen.release_queue(chef)
+            elif chef.state is ChefState.OFF:  # reachable on their day off, for the retainer
+                self.set_state(chef, ChefState.ON_CALL)
         else:
             chef.covering = None
             if chef.state is ChefState.ON_CALL:
@@ -120,18 +176,27 @@ class Roster:
         return self.staff.speed_by_level[level - 1]
 
     def set_state(self, chef: Chef, state: ChefState) -> None:
-        """Change a chef's state, settling wages when the pay rate changes and counting the
-        minutes on duty when the chef comes on or goes off (for utilisation)."""
+        """Change a chef's state, settling wages when the pay rate changes, and keep the time
+        each chef is on duty (for utilisation and the meters) and each branch has nobody on
+        duty."""
         self.books.pay_chef(chef, state)
-        on_duty = state in WORKING
-        if on_duty != (chef.duty_since >= 0.0):
-            now = self.loop.now
-            if on_duty:
-                chef.duty_since = now
-            else:
-                self.metrics.duty_minutes += now - chef.duty_since
-                chef.duty_since = -1.0
+        was, now = chef.duty_since >= 0.0, state in WORKING
         chef.state = state
+        if was == now:
+            return
+        time, branch = self.loop.now, chef.branch
+        if now:
+            chef.duty_since = time
+            if branch.no_chef_since >= 0:
+                branch.no_chef_minutes += time - branch.no_chef_since
+                branch.no_chef_since = -1.0
+        else:
+            served = time - chef.duty_since
+            chef.duty_minutes += served
+            self.metrics.duty_minutes += served
+            chef.duty_since = -1.0
+            if not any(other.state in WORKING for other in branch.chefs):
+                branch.no_chef_since = time
 
     # ---------------------------------------------------------------- duty
 
@@ -150,7 +215,7 @@ class Roster:
     def leave_start(self, ref: tuple[Chef, float]) -> None:
         """Leave begins: now, or after the job the chef is doing."""
         chef, until = ref
-        if chef.id not in self.chefs or until <= self.loop.now:
+        if chef.id not in self.chefs or until <= self.loop.now or chef.state is ChefState.OFF:
             return
         chef.absent_until = max(chef.absent_until, until)
         self.loop.at(until, events.LEAVE_END, chef)
@@ -175,12 +240,12 @@ class Roster:
         was_working = chef.state in WORKING
         self.kitchen.interrupt(chef)
         self.set_state(chef, ChefState.ON_LEAVE)
+        if chef.absent_until >= self.shop.scenario.shift_hours * 60.0:
+            until = "for the rest of the shift"
+        else:
+            until = f"until {self.shop.clock(chef.absent_until)}"
         self.metrics.record(
-            self.loop.now,
-            "staff",
-            f"{chef.name} is on leave until {self.shop.clock(chef.absent_until)}",
-            branch.name,
-            chef.name,
+            self.loop.now, "staff", f"{chef.name} is on leave {until}", branch.name, chef.name
         )
         if was_working:
             self._call_backup(branch, chef)

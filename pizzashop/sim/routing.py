@@ -151,7 +151,7 @@ KITCHEN_STRATEGIES: dict[str, type[KitchenStrategy]] = {
 }
 
 BRANCH_STRATEGIES: dict[str, str] = {
-    "nearest": "the branch closest to the customer; failover sends it on when that one is dark",
+    "nearest": "the open branch closest to the customer",
     "fastest": "the branch with the soonest estimated delivery: queue, cooking and travel",
 }
 

@@ -102,6 +102,29 @@ class Demand(Strict):
     patience: Patience | None = None
 
 
+class MenuOffer(Strict):
+    """A menu update head office offers for a dish: a new price, a new recipe's cook time, or
+    both. A player may push only what is offered (a price of 1e9 is not a recipe)."""
+
+    price: Money | None = None
+    cook_minutes: JobMinutes | None = None
+
+    @model_validator(mode="after")
+    def _changes(self) -> MenuOffer:
+        if self.price is None and self.cook_minutes is None:
+            raise ValueError("an offer changes price or cook_minutes")
+        return self
+
+    def describe(self) -> str:
+        """The offer in words: "cooks in 7 min", "price 18", "price 18, cooks in 7 min"."""
+        parts = []
+        if self.price is not None:
+            parts.append(f"price {self.price:g}")
+        if self.cook_minutes is not None:
+            parts.append(f"cooks in {self.cook_minutes:g} min")
+        return ", ".join(parts)
+
+
 class MenuItem(Strict):
     """A dish: data only, so a burger joins the menu without code."""
 
@@ -114,6 +137,9 @@ class MenuItem(Strict):
     addon: float = Field(0.0, ge=0, le=1, description="chance to be added to any order")
     uses: str | None = Field(None, description="a prepped component that speeds it up")
     prep_saving: float = Field(0.0, ge=0, lt=1, description="share of cook time a component saves")
+    offers: list[MenuOffer] = Field(
+        default_factory=list, description="the menu updates a player may push for this dish"
+    )
 
 
 class Component(Strict):
@@ -123,6 +149,13 @@ class Component(Strict):
     shelf_life_minutes: float = Field(ge=1, le=MAX_MINUTES)
     cap: int = Field(ge=1, le=100_000)
     cost: Money = 0.0
+    waste_cost: Money | None = Field(
+        None, description="what throwing away a spoiled one costs (default: its cost)"
+    )
+
+    @property
+    def spoil_cost(self) -> float:
+        return self.cost if self.waste_cost is None else self.waste_cost
 
 
 class ChefSpec(Strict):
@@ -130,6 +163,15 @@ class ChefSpec(Strict):
     specialty: str = GENERALIST
     level: int = Field(1, ge=1)
     backup: bool = False
+    off: bool = Field(
+        False, description="on a day off: away and unpaid, but may be put on call as a backup"
+    )
+
+    @model_validator(mode="after")
+    def _one_state(self) -> ChefSpec:
+        if self.backup and self.off:
+            raise ValueError("a chef starts on call (backup) or off, not both")
+        return self
 
 
 class PrepJob(Strict):
@@ -176,6 +218,9 @@ class StaffRules(Strict):
         description="cost to go from level i+1 to i+2",
     )
     hire_cost: Money = 100.0
+    hire_minutes: DelayMinutes = Field(
+        0.0, description="how long a chef hired during the shift takes to arrive"
+    )
     generalist_factor: float = Field(
         1.25, gt=0, le=10, description="generalist cook time multiplier"
     )
@@ -325,21 +370,37 @@ class ConceptMove(Strict):
         return True
 
 
+METERS: Final = (
+    "capacity", "ladder", "prep", "backup", "teams", "chefs", "regulars", "branches", "menus",
+    "delivery",
+)  # fmt: skip
+"""The concept meters a level may show (`pizzashop.sim.meters`)."""
+
+
 class Lesson(Strict):
-    """What counts as using a level's concept, for `pizzashop levels check` (docs/levels.md).
+    """What counts as using a level's concept, for `pizzashop levels check` (docs/levels.md),
+    and how the game shows what it bought.
 
     `moves`: a strategy that makes any of these uses the concept. `avoid`: the concept is holding
     back, so a strategy that makes any of these ignores it (opening day: train nobody until the
     numbers ask). Neither: no one or two moves are the concept (the grand opening needs them all).
+    `meter`: the concept meter shown on the board and in the debrief. `naive`: the level's naive
+    way (its naive proof) in a few words, for the debrief's comparison.
     """
 
     moves: list[ConceptMove] = Field(default_factory=list)
     avoid: list[ConceptMove] = Field(default_factory=list)
+    meter: str | None = Field(None, description=f"one of {', '.join(METERS)}")
+    naive: str = Field("", max_length=18, description="the naive proof in a few words")
 
     @model_validator(mode="after")
     def _one_way(self) -> Lesson:
         if self.moves and self.avoid:
             raise ValueError("a lesson lists moves or moves to avoid, not both")
+        _check(
+            self.meter is None or self.meter in METERS,
+            f"meter: unknown meter {self.meter!r} (choose from {', '.join(METERS)})",
+        )
         return self
 
 

@@ -28,6 +28,7 @@ class ChefState(StrEnum):
     NO_POWER = "no power"
     ON_CALL = "on call"
     CALLED_IN = "on the way"
+    OFF = "day off"
 
 
 WORKING: Final = frozenset(
@@ -51,8 +52,11 @@ class Chef:
         "absent_until",
         "backup",
         "branch",
+        "busy_minutes",
+        "cooked",
         "covering",
         "done_at",
+        "duty_minutes",
         "duty_since",
         "id",
         "level",
@@ -84,7 +88,10 @@ class Chef:
         self.started_at = 0.0
         self.done_at = 0.0
         self.token = 0
-        self.duty_since = -1.0  # on duty since (for utilisation); -1 while off duty
+        self.busy_minutes = 0.0
+        self.cooked = 0
+        self.duty_minutes = 0.0
+        self.duty_since = -1.0  # on duty since (utilisation, meters); -1 while off duty
         self.absent_until = -1.0
         self.covering: str | None = None
         self.queue: deque[Task] = deque()
@@ -102,6 +109,11 @@ class Chef:
     @property
     def free(self) -> bool:
         return self.state is ChefState.IDLE
+
+    def minutes_on_duty(self, now: float) -> float:
+        """Minutes this chef has worked (on duty, cooking or not) so far."""
+        running = now - self.duty_since if self.duty_since >= 0 else 0.0
+        return self.duty_minutes + running
 
     def progress(self, now: float) -> float:
         """Share of the current job done, 0…1 (for progress bars)."""
@@ -128,15 +140,19 @@ class Agent:
 
 
 class Stock:
-    """Prepped components: first in, first out, each with the time it was made."""
+    """Prepped components: first in, first out, each with the time it was made; and how many
+    were made, wanted by a dish, taken, and spoiled (on the shelf too long, or left at closing)."""
 
-    __slots__ = ("cap", "made", "shelf_life", "spoiled")
+    __slots__ = ("cap", "made", "prepped", "shelf_life", "spoiled", "used", "wanted")
 
     def __init__(self, component: Component) -> None:
         self.cap = component.cap
         self.shelf_life = component.shelf_life_minutes
         self.made: deque[float] = deque()
         self.spoiled = 0
+        self.prepped = 0
+        self.wanted = 0
+        self.used = 0
 
     def discard_expired(self, now: float) -> int:
         made, expired = self.made, 0
@@ -151,9 +167,11 @@ class Stock:
         return len(self.made)
 
     def take(self, now: float) -> bool:
+        self.wanted += 1
         self.discard_expired(now)
         if self.made:
             self.made.popleft()
+            self.used += 1
             return True
         return False
 
@@ -165,13 +183,20 @@ class Branch:
         "area",
         "capacity",
         "chefs",
+        "delivered",
+        "door_minutes",
+        "failed_over",
         "index",
         "is_open",
         "lit",
+        "losses",
         "max_chefs",
         "menu_delay",
         "menu_version",
         "name",
+        "no_chef_minutes",
+        "no_chef_since",
+        "on_time",
         "prep",
         "pull",
         "ready",
@@ -205,6 +230,14 @@ class Branch:
         self.rent = Accrual("rent", 0.0, 0.0)
         self.agent_pay = Accrual("wages", 0.0, 0.0)
         self.strategy = ""
+        # How the branch's orders ended, for the branch figures (`meters.py`).
+        self.delivered = 0
+        self.on_time = 0
+        self.door_minutes = 0.0
+        self.losses: dict[str, int] = {}
+        self.failed_over = 0
+        self.no_chef_minutes = 0.0
+        self.no_chef_since = -1.0  # nobody on duty since then; -1 while someone is
 
     @property
     def serving(self) -> bool:

@@ -2,8 +2,9 @@
 
 The scenario's timeline (a chef's leave, a power outage, a menu update) and its random
 disruptions (leave, outages) are scheduled here when the shift starts. A power cut stops a
-branch's kitchen until the power is back; a menu version reaches each branch after that branch's
-delay. What leave does to the chefs is the roster's (`roster.py`).
+branch's kitchen until the power is back, and what it was cooking for orders not yet ready is
+lost (`Kitchen.power_cut`); a menu version reaches each branch after that branch's delay. What
+leave does to the chefs is the roster's (`roster.py`).
 
 A game day's outage (an instructor's room, `cut_power`) lies over the scenario's own: the power
 is back only once every game-day cut of the branch is over and the scenario's timeline has it
@@ -114,6 +115,7 @@ class Timeline:
             if chef.state in (ChefState.IDLE, ChefState.COOKING, ChefState.PREPPING):
                 self.kitchen.interrupt(chef)
                 chef.state = ChefState.NO_POWER
+        self.kitchen.power_cut(branch)
         self.metrics.record(now, "power", f"power cut at {branch.name}", branch.name)
         self.books.recheck(branch)
 

@@ -7,11 +7,20 @@ the next unless its line would look different. Only public, read-only sim state 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from enum import IntEnum
 from typing import TYPE_CHECKING, NamedTuple
 
-from pizzashop.sim import PATIENCE_WARNING, SHARED_QUEUE, AgentState, ChefState, Simulation
+from pizzashop.sim import (
+    PATIENCE_WARNING,
+    SHARED_QUEUE,
+    AgentState,
+    ChefState,
+    OrderState,
+    Simulation,
+)
+from pizzashop.sim.meters import Meter, meter
 
 if TYPE_CHECKING:
     from pizzashop.sim.orders import Order, Task
@@ -87,15 +96,58 @@ class Gap(NamedTuple):
     pass
 
 
-BoardRow = BranchRow | ChefHeader | ChefRow | LineRow | PrepRow | DriversRow | Gap
+class MeterTitle(NamedTuple):
+    """The level's concept meter (`pizzashop.sim.meters`): its title."""
+
+    title: str
+
+
+class MeterNote(NamedTuple):
+    """One line of the meter's reading (or, on a short board, of its one-line form)."""
+
+    text: str
+    figures: bool = False
+
+
+class MeterLine(NamedTuple):
+    """A row of the meter's table, its cells padded to the column widths."""
+
+    cells: tuple[str, ...]
+    widths: tuple[int, ...]
+    header: bool = False
+
+
+BoardRow = (
+    BranchRow | ChefHeader | ChefRow | LineRow | PrepRow | DriversRow | Gap | MeterTitle
+    | MeterNote | MeterLine
+)  # fmt: skip
+
+
+def meter_rows(shown: Meter, width: int, room: int | None = None) -> list[BoardRow]:
+    """The meter as board rows: title, table (header first, if it has one) and its reading; in
+    its one-line form when that would take more than `room` rows."""
+    wrap = max(20, width - 4)
+    table = [shown.columns, *shown.rows] if shown.columns else list(shown.rows)
+    count = max((len(row) for row in table), default=0)
+    widths = tuple(max(len(row[i]) for row in table if i < len(row)) for i in range(count))
+    rows: list[BoardRow] = [MeterTitle(shown.title)]
+    rows += [
+        MeterLine(tuple(row), widths, header=bool(shown.columns) and index == 0)
+        for index, row in enumerate(table)
+    ]
+    rows += [MeterNote(part) for part in textwrap.wrap(shown.note, wrap)]
+    if room is not None and len(rows) > room and shown.line:
+        rows = [MeterTitle(shown.title)]
+        rows += [MeterNote(part, figures=True) for part in textwrap.wrap(shown.line, wrap)]
+    return rows
 
 
 def mood(order: Order, now: float) -> Mood:
     """How much patience the customer has left (none is needed once cooking has started)."""
-    patience = order.patience
-    if patience is None or order.started >= 0:
+    patience, deadline = order.patience, order.deadline()
+    if patience is None or deadline is None or order.state is not OrderState.QUEUED:
         return Mood.CALM
-    left = (order.placed + patience - now) / patience
+    left = (deadline - now) / patience
     if left < PATIENCE_WARNING:
         return Mood.CRITICAL
     return Mood.WANING if left < 2 * PATIENCE_WARNING else Mood.CALM
@@ -105,8 +157,11 @@ def _moods(queue: Iterable[Task], now: float) -> tuple[Mood, ...]:
     return tuple(mood(task.order, now) for task in queue)
 
 
-def board_rows(sim: Simulation, selected: str | None) -> list[BoardRow]:
-    """Every branch: its header, chefs, pull lines, prep stock and drivers."""
+def board_rows(
+    sim: Simulation, selected: str | None, width: int = 80, height: int | None = None
+) -> list[BoardRow]:
+    """The level's concept meter, then every branch: its header, chefs, pull lines, prep stock
+    and drivers. The meter takes the room the shop leaves in `height` rows (one line at least)."""
     now = sim.now
     top_level = len(sim.staff.speed_by_level)
     latest = len(sim.menu_versions) - 1
@@ -180,6 +235,10 @@ def board_rows(sim: Simulation, selected: str | None) -> list[BoardRow]:
                 for agent in branch.agents
             )
             rows.append(DriversRow(len(branch.ready), agents))
+    shown = meter(sim)
+    if shown is not None:
+        room = None if height is None else height - len(rows) - 1
+        rows = [*meter_rows(shown, width, room), Gap(), *rows]
     return rows
 
 

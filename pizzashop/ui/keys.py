@@ -44,7 +44,7 @@ HELP_TEXT: dict[str, str] = {
     "routing": "kitchen routing per branch, branch routing and failover",
     "prep": "edit the prep schedule: clock hours × component × target stock",
     "branches": "open or close branches, hire delivery drivers",
-    "menu": "push a menu update (price or cook time) to every branch",
+    "menu": "push a menu update head office offers (a price or a recipe) to every branch",
     "filter_log": "show one kind or one branch in the event log",
     "save": "save the game; continue it later from the title screen",
     "codex": "the concepts behind the game (opens at the latest hint)",

@@ -161,6 +161,7 @@ GOAL_NAMES = {
     "costs.wages": "wages",
     "orders_lost_total": "lost",
     "bases_spoiled": "spoiled",
+    "costs_total": "costs",
 }
 LOSS_LABELS = {
     "queue_full": "queue full",

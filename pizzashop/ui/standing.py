@@ -8,6 +8,7 @@ send an escape to the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Group
@@ -72,27 +73,41 @@ def leaderboard_table(standing: Standing) -> Table:
 
 def versus_table(mine: dict[str, Any], rival: dict[str, Any], strategy: str) -> Table:
     """Both shops' headline figures, lost orders by cause, latency and money, side by side."""
+    return comparison_table([("you", mine), (strategy, rival)])
+
+
+def comparison_table(ways: list[tuple[str, dict[str, Any]]]) -> Table:
+    """Shifts side by side, one column each (the player's first): score, goodput, orders and
+    how they ended (lost by cause), latency and money, in the report's own definitions."""
     table = Table(show_header=True, box=None, padding=(0, 1), header_style="bold")
     table.add_column("", no_wrap=True)
-    table.add_column(Text("you"), justify="right", no_wrap=True)
-    table.add_column(Text(strategy), justify="right", no_wrap=True)
-    rows: list[tuple[str, str, str]] = [
-        ("score", f"{mine['score']:,}", f"{rival['score']:,}"),
-        ("goodput", f"{mine['goodput']:.1%}", f"{rival['goodput']:.1%}"),
-        ("orders placed", str(mine["orders_placed"]), str(rival["orders_placed"])),
-        ("delivered", str(mine["orders_delivered"]), str(rival["orders_delivered"])),
-        ("lost", str(mine["orders_lost_total"]), str(rival["orders_lost_total"])),
+    for name, _ in ways:
+        table.add_column(Text(name), justify="right", max_width=18)
+    figures = [report for _, report in ways]
+
+    def each(show: Callable[[dict[str, Any]], str]) -> list[str]:
+        return [show(report) for report in figures]
+
+    rows: list[tuple[str, list[str]]] = [
+        ("score", each(lambda r: f"{r['score']:,}")),
+        ("goodput", each(lambda r: f"{r['goodput']:.1%}")),
+        ("orders placed", each(lambda r: str(r["orders_placed"]))),
+        ("delivered", each(lambda r: str(r["orders_delivered"]))),
+        ("  on time", each(lambda r: str(r["orders_on_time"]))),
+        ("lost", each(lambda r: str(r["orders_lost_total"]))),
     ]
     for cause in LossCause:
-        ours, theirs = mine["orders_lost"][cause.value], rival["orders_lost"][cause.value]
-        if ours or theirs:
-            rows.append((f"  {LOSS_LABELS[cause.value]}", str(ours), str(theirs)))
+        counts = [report["orders_lost"][cause.value] for report in figures]
+        if any(counts):
+            rows.append((f"  {LOSS_LABELS[cause.value]}", [str(n) for n in counts]))
     rows += [
-        ("p95 order→door", f"{mine['latency_p95']:.1f} min", f"{rival['latency_p95']:.1f} min"),
-        ("profit", f"{mine['profit']:,.0f}", f"{rival['profit']:,.0f}"),
+        ("p95 order→door", each(lambda r: f"{r['latency_p95']:.1f} min")),
+        ("profit", each(lambda r: f"{r['profit']:,.0f}")),
     ]
-    if "stars" in mine:
-        rows.append(("stars", stars(mine["stars"]), stars(rival["stars"])))
-    for label, ours, theirs in rows:
-        table.add_row(Text(label), Text(ours), Text(theirs))
+    if all("costs_total" in report for report in figures):
+        rows.insert(-1, ("costs", each(lambda r: f"{r['costs_total']:,.0f}")))
+    if all("stars" in report for report in figures):
+        rows.append(("stars", each(lambda r: stars(r["stars"]))))
+    for label, cells in rows:
+        table.add_row(Text(label), *(Text(cell) for cell in cells))
     return table

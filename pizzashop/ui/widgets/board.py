@@ -23,6 +23,9 @@ from pizzashop.ui.board_rows import (
     ChefRow,
     DriversRow,
     LineRow,
+    MeterLine,
+    MeterNote,
+    MeterTitle,
     Mood,
     PrepRow,
     board_rows,
@@ -47,6 +50,7 @@ STATE_CLASS = {
     "no power": "board--critical",
     "on call": "board--waning",
     "on the way": "board--waning",
+    "day off": "board--muted",
 }
 SHORT_STATE = {
     "cooking": "cook",
@@ -55,6 +59,7 @@ SHORT_STATE = {
     "no power": "dark",
     "on call": "call",
     "on the way": "coming",
+    "day off": "off",
 }
 AGENT_GLYPH = {"idle": "·", "out": "▸", "returning": "◂"}
 WIDE = 72
@@ -76,6 +81,7 @@ class ShopBoard(LinePanel):
         "board--critical",
         "board--cursor",
         "board--bar",
+        "board--meter",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -104,14 +110,21 @@ class ShopBoard(LinePanel):
 
     def update_board(self) -> None:
         """Read the sim and repaint what changed."""
-        rows = board_rows(self.sim, self.selected)
+        region = self.scrollable_content_region
+        width, height = region.width or WIDE, region.height or None
+        rows = board_rows(self.sim, self.selected, width, height)
         ids = chef_ids(rows)
         if ids and self.selected not in ids:
             self.selected = ids[0]
-            rows = board_rows(self.sim, self.selected)
+            rows = board_rows(self.sim, self.selected, width, height)
         elif not ids:
             self.selected = None
         self.show(rows)
+
+    def on_resize(self) -> None:
+        """The meter's table or its one line, and its reading's wrapping, follow the board's size
+        at once, even while the game is paused."""
+        self.update_board()
 
     @property
     def selected_branch(self) -> str | None:
@@ -163,7 +176,22 @@ class ShopBoard(LinePanel):
             return self._prep(row)
         if isinstance(row, DriversRow):
             return self._drivers(row, width)
+        if isinstance(row, MeterTitle):
+            return line(("▤ ", self.style("board--meter")), (row.title, self.style("board--meter")))
+        if isinstance(row, MeterLine):
+            return self._meter_line(row)
+        if isinstance(row, MeterNote):
+            return line(("  " + row.text, Style() if row.figures else self.style("board--muted")))
         return Text()
+
+    def _meter_line(self, row: MeterLine) -> Text:
+        """A meter row: the first cell left-aligned, the figures right-aligned in columns."""
+        style = self.style("board--muted") if row.header else Style()
+        text = line(("  ", ""))
+        for index, (cell_text, size) in enumerate(zip(row.cells, row.widths, strict=False)):
+            padded = cell_text.ljust(size) if index == 0 else cell_text.rjust(size)
+            text.append(padded + "  ", style)
+        return text
 
     def _branch(self, row: BranchRow, width: int) -> Text:
         title = self.style("board--branch")

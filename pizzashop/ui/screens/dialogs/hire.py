@@ -34,11 +34,17 @@ class HireDialog(Dialog[Action]):
         branches = [b.name for b in sim.branches if b.is_open]
         with Vertical(classes="dialog") as box:
             box.border_title = "Hire a chef"
+            arrives = (
+                f" They arrive {staff.hire_minutes:g} min after you hire them, paid from then."
+                if staff.hire_minutes > 0
+                else ""
+            )
             yield Label(
-                f"Costs {staff.hire_cost:,.0f} now and {sim.wage_at(1):g}/hour at level 1. "
-                f"A specialist cooks their own dish fastest; a generalist cooks anything at "
-                f"×{staff.generalist_factor:g} the time.",
+                f"Costs {staff.hire_cost:,.0f} now and {sim.wage_at(1):g}/hour at level 1."
+                f"{arrives} A specialist cooks their own dish fastest; a generalist cooks "
+                f"anything at ×{staff.generalist_factor:g} the time.",
                 classes="note",
+                id="hire-note",
             )
             branch = self.branch if self.branch in branches else branches[0]
             if len(branches) > 1:

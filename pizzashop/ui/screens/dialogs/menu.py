@@ -1,30 +1,36 @@
-"""A menu update: a new price or cook time for one dish, sent to every branch.
+"""A menu update: one of the updates head office offers for a dish, sent to every branch.
 
-Each branch gets it after its own delay; until then it cooks the old recipe (consistency).
+Only what the scenario's menu offers can be pushed (a new recipe's cook time, a new price); each
+branch gets it after its own delay, and until then cooks the old recipe (consistency).
 """
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Select
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
 
 from pizzashop.sim import Action
 from pizzashop.sim import actions as A
 from pizzashop.ui.game import Game
 from pizzashop.ui.screens.dialogs.base import Dialog
 
+NOTHING_OFFERED = "Head office offers no menu update today."
+
 
 class MenuDialog(Dialog[Action]):
     def __init__(self, game: Game) -> None:
         super().__init__()
         self.game = game
+        self.offers = [
+            (name, offer) for name, item in game.sim.scenario.menu.items() for offer in item.offers
+        ]
 
     def compose(self) -> ComposeResult:
         sim = self.game.sim
-        items = list(sim.scenario.menu)
         latest = len(sim.menu_versions) - 1
+        now = sim.menu_versions[-1]
         with Vertical(classes="dialog") as box:
             box.border_title = f"Menu update (now v{latest})"
             yield Label(
@@ -38,60 +44,37 @@ class MenuDialog(Dialog[Action]):
                 ),
                 classes="note",
             )
-            yield Label("dish")
-            yield Select(
-                [(name, name) for name in items],
-                value=items[0],
-                allow_blank=False,
-                compact=True,
-                id="item",
-            )
-            yield Label("", id="current", classes="note")
-            with Horizontal(classes="row"):
-                yield Label("new price ")
-                yield Input(type="number", compact=True, id="price", classes="target")
-                yield Label("  new cook minutes ")
-                yield Input(type="number", compact=True, id="minutes", classes="target")
+            if not self.offers:
+                yield Label(NOTHING_OFFERED, id="current")
+            else:
+                yield Label("what head office offers (now: price, cook minutes)")
+                yield OptionList(
+                    *(
+                        Option(
+                            f"{name}: {offer.describe()}  (now {now[name][0]:g}, "
+                            f"{now[name][1]:g} min)",
+                            id=str(index),
+                        )
+                        for index, (name, offer) in enumerate(self.offers)
+                    ),
+                    compact=True,
+                    id="offers",
+                )
             yield from self.buttons("Push")
 
     def on_mount(self) -> None:
-        self._show_current()
+        found = self.query("#offers")
+        if found:
+            found.first(OptionList).highlighted = 0
 
-    def on_select_changed(self) -> None:
-        self._show_current()
-
-    def _show_current(self) -> None:
-        item = str(self.query_one("#item", Select).value)
-        price, minutes = self.game.sim.menu_versions[-1][item]
-        self.query_one("#current", Label).update(f"now: price {price:g}, cooks in {minutes:g} min")
-        self.query_one("#price", Input).placeholder = f"{price:g}"
-        self.query_one("#minutes", Input).placeholder = f"{minutes:g}"
-
-    def on_input_submitted(self) -> None:
+    def on_option_list_option_selected(self) -> None:
         self.submit()
 
     def submit(self) -> None:
-        """Push the update, or say what is wrong and stay open (`1e999` is a number to the
-        input box, but no price: the action's own limits decide)."""
-        labels = {"price": "new price", "cook_minutes": "new cook minutes"}
-        try:
-            action = A.PushMenu(
-                item=str(self.query_one("#item", Select).value),
-                price=_number(self.query_one("#price", Input).value),
-                cook_minutes=_number(self.query_one("#minutes", Input).value),
-            )
-        except ValidationError as error:
-            first = error.errors()[0]
-            field = str(first["loc"][0])
-            label = labels.get(field, field)
-            self.notify(f"{label}: {first['msg']}", title="Check the update", severity="error")
+        found = self.query("#offers")
+        option = found.first(OptionList).highlighted_option if found else None
+        if option is None or option.id is None:
+            self.dismiss(None)
             return
-        except ValueError:
-            self.notify("price and minutes are numbers", title="Check the update", severity="error")
-            return
-        self.dismiss(action)
-
-
-def _number(text: str) -> float | None:
-    """An input's number, None when it is left empty."""
-    return float(text) if text.strip() else None
+        name, offer = self.offers[int(option.id)]
+        self.dismiss(A.PushMenu(item=name, price=offer.price, cook_minutes=offer.cook_minutes))

@@ -111,7 +111,8 @@ class PrepDialog(Dialog[Action]):
                 yield Label(
                     f"{name}: {component.prep_minutes:g} min each, keeps "
                     f"{component.shelf_life_minutes:g} min, stock cap {component.cap}, "
-                    f"costs {component.cost:g}",
+                    f"costs {component.cost:g}; one spoiled (or left at closing) costs "
+                    f"{component.spoil_cost:g} to throw away",
                     classes="note",
                 )
             if len(sim.branches) > 1:

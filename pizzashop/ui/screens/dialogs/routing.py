@@ -5,7 +5,10 @@ Each strategy is listed with its one-line explanation from the sim (`describe_st
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Label, OptionList, Select
 from textual.widgets.option_list import Option
@@ -18,11 +21,21 @@ from pizzashop.ui.screens.dialogs.base import Dialog
 EVERY_BRANCH = ""
 
 
+class SpaceToggle(Checkbox, inherit_bindings=False):
+    """A checkbox that Space toggles and Enter leaves to the dialog: toggle failover on, press
+    Enter to apply, and it is applied on, not toggled back off."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+    ]
+
+
 def failover_label(on: bool) -> str:
-    """The failover setting in words, not only the box's colour."""
+    """The failover setting in words, not only the box's colour. Failover is the router's
+    health check, the same under nearest and fastest (docs/engine.md)."""
     if on:
-        return "failover ON: a dark branch's orders go to the next branch that is up"
-    return "failover OFF: a dark branch's orders are lost (tick to send them elsewhere)"
+        return "failover ON: routers skip a dark branch; orders waiting there move"
+    return "failover OFF: a dark branch still gets orders, and loses them"
 
 
 def _options(strategies: dict[str, str]) -> list[Option]:
@@ -57,7 +70,7 @@ class RoutingDialog(Dialog[list[Action]]):
             if game.allows("route_branches") and len(sim.branches) > 1:
                 yield Label("Branches: which branch takes each order", classes="section")
                 yield OptionList(*_options(self.strategies["branch"]), compact=True, id="orders")
-                yield Checkbox(
+                yield SpaceToggle(
                     failover_label(sim.failover), value=sim.failover, compact=True, id="failover"
                 )
             yield from self.buttons("Apply")
