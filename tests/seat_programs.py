@@ -58,15 +58,17 @@ def report() -> int:
 def sizes() -> int:
     """Print the terminal's size now and after each SIGWINCH."""
 
-    def show(*_: object) -> None:
-        size = os.get_terminal_size(0)
-        sys.stdout.write(f"size {size.columns}x{size.lines}\n")
-        sys.stdout.flush()
-
-    signal.signal(signal.SIGWINCH, show)
-    show()
+    # The handler only notes the signal: writing from it could re-enter a write the signal
+    # interrupted ("reentrant call inside BufferedWriter"), and the program would die.
+    resized = [True]
+    signal.signal(signal.SIGWINCH, lambda *_: resized.append(True))
     while True:
-        time.sleep(1)
+        if resized:
+            resized.clear()
+            size = os.get_terminal_size(0)
+            sys.stdout.write(f"size {size.columns}x{size.lines}\n")
+            sys.stdout.flush()
+        time.sleep(0.05)
 
 
 def echo() -> int:
