@@ -595,7 +595,12 @@ async def test_saves_and_replays_can_be_deleted_from_the_title_and_a_finished_on
         await pilot.pause()
         assert len([listed for listed in listing(SAVES)]) == 2
         await pilot.press("d")
-        await pilot.click("#ok")
+        dialog = app.screen
+        await pilot.press("left")  # the arrows move between the buttons, as Tab does
+        assert dialog.focused is dialog.query_one("#ok", Button)
+        await pilot.press("right")
+        assert dialog.focused is dialog.query_one("#cancel", Button)
+        await pilot.press("left", "enter")
         await pilot.pause()
         assert isinstance(app.screen, TitleScreen)
         assert [listed.path for listed in listing(SAVES)] == [finished]

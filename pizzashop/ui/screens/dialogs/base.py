@@ -21,12 +21,16 @@ class Dialog(ModalScreen[ResultT]):
     """A modal box; the shop keeps running behind it (pause first to think).
 
     Enter does the dialog's main action (`submit`) wherever the focused field does not use
-    Enter itself (a button presses, a list picks, a select opens).
+    Enter itself (a button presses, a list picks, a select opens); ← and → move between the
+    buttons as Tab does.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "cancel"),
         Binding("enter", "submit", "OK", show=False),
+        # Between the buttons (a field that uses the arrows, such as a text box, keeps them).
+        Binding("left", "app.focus_previous", "previous", show=False),
+        Binding("right", "app.focus_next", "next", show=False),
     ]
 
     def action_cancel(self) -> None:
