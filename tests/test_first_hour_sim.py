@@ -481,3 +481,12 @@ def test_drivers_are_drivers_in_the_simulations_own_words() -> None:
     assert outcome.reason == "hired 2 drivers: Central has 2 drivers"
     poor = Simulation(lab(**ROAD, money=10))
     assert poor.apply(A.HireAgents(count=1)).reason == "hiring 1 driver costs 50; you have 10"
+
+
+def test_the_log_names_dishes_as_the_menu_reads_them() -> None:
+    """ "garlic bread", not the menu's id `garlic_bread`, in an order's placed line."""
+    sim = Simulation(load_scenario("garlic_bread"), seed=606, watched=True)
+    sim.run_until(120)
+    placed = [e.text for e in sim.metrics.log if e.kind == "placed"]
+    assert any("garlic bread" in text for text in placed)
+    assert not any("garlic_bread" in text for text in placed)

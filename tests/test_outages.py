@@ -62,6 +62,16 @@ def test_with_failover_the_orders_waiting_in_the_dark_move_to_a_lit_branch() -> 
     assert not [o for o in done if o.branch == "Central" and o.placed < CUT and o.done_at > CUT]
 
 
+def test_the_watched_log_says_an_order_failed_over_not_that_it_was_placed_again() -> None:
+    sim = Simulation(TWO, watched=True)
+    stranded = {o.id for o in waiting_at_the_cut(sim)}
+    sim.run()
+    lines = [e for e in sim.metrics.log if e.kind == "placed"]
+    again = [e for e in lines if e.branch == "North" and e.order in stranded]
+    assert len(again) == len(stranded) and all("failed over here:" in e.text for e in again)
+    assert all(" placed: " in e.text for e in lines if e not in again)
+
+
 def test_without_failover_they_wait_in_the_dark_and_give_up_as_branch_dark() -> None:
     sim = Simulation(TWO)
     done = collect(sim)

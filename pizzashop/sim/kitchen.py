@@ -115,7 +115,8 @@ class Kitchen:
             self.metrics.record(
                 self.loop.now,
                 "placed",
-                f"order #{order.id} placed: {', '.join(order.items)} for {order.area}",
+                f"order #{order.id} {'failed over here' if moved else 'placed'}: "
+                f"{', '.join(item.replace('_', ' ') for item in order.items)} for {order.area}",
                 branch.name,
                 "",
                 order.id,
