@@ -53,7 +53,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every score goes to a file under a temporary home, never to a configured shared store."""
     path = tmp_path / "home"
     monkeypatch.setenv("PIZZASHOP_HOME", str(path))
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
     return path
 
 

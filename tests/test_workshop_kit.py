@@ -36,10 +36,9 @@ PLAYER_KINDS = {kind for kind in MODELS if kind not in DISRUPTION_KINDS}
 @pytest.fixture(autouse=True)
 def _at_the_top(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The kit's commands are written to run from the repository's top folder; grades go on a
-    leaderboard of this test's own, whatever store an earlier test pointed the process at."""
+    leaderboard of this test's own (conftest.py keeps an earlier test's store out)."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("PIZZASHOP_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("PIZZASHOP_LEADERBOARD", raising=False)
 
 
 def doc_section(title: str) -> str:
