@@ -79,14 +79,16 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="FILE",
         help="only these keys may play, each under its name in FILE: NAME ssh-ed25519 AAAA…",
     )
-    ssh.add_argument(
-        "--max-connections", type=_positive, default=None,
-        help="open connections in all (default: 4 × --max-sessions)",
-    )  # fmt: skip
-    ssh.add_argument(
-        "--max-per-address", type=_positive, default=None,
-        help="open connections from one address, IPv6 per /64 (default: 2 × --max-sessions)",
-    )  # fmt: skip
+    for parser, all_, one in ((ssh, 4, 2), (web, 16, 8)):
+        parser.add_argument(
+            "--max-connections", type=_positive, default=None,
+            help=f"open connections in all (default: {all_} × --max-sessions)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--max-per-address", type=_positive, default=None,
+            help=f"open connections from one address, IPv6 per /64 (default: {one} × "
+            "--max-sessions)",
+        )  # fmt: skip
     web.add_argument("--public-url", default=None, help="the URL browsers use, behind a proxy")
     for parser in (ssh, web):
         parser.add_argument(
@@ -119,8 +121,10 @@ def serve(args: argparse.Namespace) -> int:
         from pizzashop.hosting.web import WebSettings, serve_web
 
         web_settings = WebSettings(
-            args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
-            args.public_url,
+            host=args.host, port=args.port, max_sessions=args.max_sessions,
+            idle_timeout=args.idle_timeout, rate_limit=args.rate_limit,
+            max_connections=args.max_connections, max_per_address=args.max_per_address,
+            public_url=args.public_url,
         )  # fmt: skip
         asyncio.run(serve_web(web_settings, log, about, notices, room))
     else:
@@ -128,8 +132,10 @@ def serve(args: argparse.Namespace) -> int:
         from pizzashop.hosting.ssh import serve_ssh
 
         settings = SSHSettings(
-            args.host, args.port, args.max_sessions, args.idle_timeout, args.rate_limit,
-            args.authorized_keys, args.max_connections, args.max_per_address,
+            host=args.host, port=args.port, max_sessions=args.max_sessions,
+            idle_timeout=args.idle_timeout, rate_limit=args.rate_limit,
+            max_connections=args.max_connections, max_per_address=args.max_per_address,
+            authorized_keys=args.authorized_keys,
         )  # fmt: skip
         asyncio.run(serve_ssh(settings, log, about, notices, room))
     return 0

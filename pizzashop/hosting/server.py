@@ -12,15 +12,9 @@ from typing import Protocol
 from pizzashop.hosting.environment import game_environment, shared_environment
 from pizzashop.hosting.keys import PlayerKeys
 from pizzashop.hosting.launch import Spawner, Starter
-from pizzashop.hosting.limits import Connections, RateLimiter, Slots, connection_budget
+from pizzashop.hosting.limits import RateLimiter, Slots
 from pizzashop.hosting.listening import ServerSettings
 from pizzashop.hosting.messages import STOPPING
-
-CONNECTIONS_PER_PLACE = 4
-"""Open connections allowed in all per game place, unless --max-connections says otherwise."""
-PER_ADDRESS_PER_PLACE = 2
-"""Open connections allowed from one address per game place, unless --max-per-address says
-otherwise: a room behind one NAT address fills every place and still hears "full" politely."""
 
 
 @dataclass(frozen=True)
@@ -28,19 +22,6 @@ class SSHSettings(ServerSettings):
     port: int = 2222
     authorized_keys: Path | None = None
     """Only these keys may play, each under its own name; None means anonymous play."""
-    max_connections: int | None = None
-    """Open connections in all; None: CONNECTIONS_PER_PLACE per game place."""
-    max_per_address: int | None = None
-    """Open connections from one address (IPv6: one /64); None: PER_ADDRESS_PER_PLACE per
-    game place."""
-
-    @property
-    def connections_cap(self) -> int:
-        return self.max_connections or CONNECTIONS_PER_PLACE * self.max_sessions
-
-    @property
-    def per_address_cap(self) -> int:
-        return self.max_per_address or PER_ADDRESS_PER_PLACE * self.max_sessions
 
 
 def template_environment() -> dict[str, str]:
@@ -86,10 +67,7 @@ class GameServer:
         """How games start: forked from the template (games.py), or spawned."""
         self.slots = Slots(settings.max_sessions)
         self.limiter = RateLimiter(settings.rate_limit)
-        total = settings.connections_cap
-        if fd_limit is not None:
-            total = min(total, connection_budget(fd_limit))
-        self.connections = Connections(min(settings.per_address_cap, total), total)
+        self.connections = settings.connections(fd_limit)
         self.sessions: set[Ending] = set()
 
     def environment(self, player: str, term: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pizzashop.hosting.forks import GameTemplate
 from pizzashop.hosting.games import Games
 from pizzashop.hosting.keys import host_key, player_keys
 from pizzashop.hosting.limits import LISTEN_BACKLOG, network_of, raise_fd_limit
-from pizzashop.hosting.listening import listen_error, until_stopped
+from pizzashop.hosting.listening import listen_error, log_caps, until_stopped
 from pizzashop.hosting.logs import log_loop_errors, shown
 from pizzashop.hosting.room import RoomHost
 from pizzashop.hosting.server import GameServer, SSHSettings, template_environment
@@ -212,11 +212,7 @@ async def serve_ssh(
         settings.max_sessions, caps.total, caps.per_network, fd_limit, settings.idle_timeout,
         about,
     )  # fmt: skip
-    if caps.total < settings.connections_cap:
-        log.warning(
-            "at most %d connections: %d open files allow no more (raise the limit: ulimit -n)",
-            caps.total, fd_limit,
-        )  # fmt: skip
+    log_caps(log, settings, caps, fd_limit)
     games.open()
     await until_stopped(log, notices, lambda: len(server.sessions))
     acceptor.close()

@@ -3,7 +3,8 @@
 A player gives a name on the first page (or in `?name=`) and plays under it, with a folder of
 their own, as over SSH. Each page's game is a process of its own that textual-serve starts
 (hosting/web_game.py), under the same limits as `serve ssh`: a cap on games, an idle timeout,
-new games per address per minute. A browser holds one seat per name (hosting/seats.py), so a
+new games per address per minute, and below all of it a cap on open connections per address and
+in all (hosting/web_connections.py). A browser holds one seat per name (hosting/seats.py), so a
 reload gets its game back even in a full room. Everything a page loads comes from this host —
 textual-serve's terminal bundle with its font, and our pages (hosting/web_pages.py) — and the
 pages forbid any other source, so a room behind a firewall loads as fast as any other.
@@ -19,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import textual_serve
@@ -26,8 +28,8 @@ from aiohttp import web
 
 from pizzashop.crashes import CRASHED, find_report
 from pizzashop.hosting.environment import game_environment
-from pizzashop.hosting.limits import LISTEN_BACKLOG, RateLimiter, network_of
-from pizzashop.hosting.listening import ServerSettings, listen_error, until_stopped
+from pizzashop.hosting.limits import LISTEN_BACKLOG, RateLimiter, network_of, raise_fd_limit
+from pizzashop.hosting.listening import ServerSettings, listen_error, log_caps, until_stopped
 from pizzashop.hosting.logs import log_loop_errors, shown
 from pizzashop.hosting.messages import (
     CANNOT_START,
@@ -41,6 +43,7 @@ from pizzashop.hosting.messages import (
 from pizzashop.hosting.room import RoomHost
 from pizzashop.hosting.seats import Seats, Ticket
 from pizzashop.hosting.server import Seating
+from pizzashop.hosting.web_connections import guarded
 from pizzashop.hosting.web_game import WebGame
 from pizzashop.hosting.web_pages import asset, full_page, game_page, name_page
 from pizzashop.workshop.leaderboard import clean_name
@@ -80,6 +83,10 @@ SECURITY_HEADERS = {
 @dataclass(frozen=True)
 class WebSettings(ServerSettings):
     port: int = 8000
+    connections_per_place: ClassVar[int] = 16
+    per_address_per_place: ClassVar[int] = 8
+    """A browser opens several connections for one page (its files in parallel, then the
+    game's), and keeps them open a while after."""
     public_url: str | None = None
     """The address browsers use, behind a proxy: its pages may open games too."""
 
@@ -361,13 +368,18 @@ async def serve_web(
     `room`, every game takes a seat in it, as over SSH (see room.py)."""
     host = RoomHost(room, log, settings.max_sessions) if room is not None else None
     server = WebServer(settings, log, host)
+    fd_limit = raise_fd_limit()
+    caps = settings.connections(fd_limit)
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
+    assert runner.server is not None
     if host is not None:
         await host.start()
     try:
-        await site.start()
+        listener = await asyncio.get_running_loop().create_server(
+            guarded(runner.server, caps, log), settings.host, settings.port,
+            backlog=LISTEN_BACKLOG,
+        )  # fmt: skip
     except OSError as error:
         await runner.cleanup()
         if host is not None:
@@ -375,11 +387,14 @@ async def serve_web(
         raise listen_error(settings.host, settings.port, error) from None
     log_loop_errors(log)
     log.info(
-        "listening on %s, at most %d players, idle timeout %gs, %d new games a minute per "
-        "address, %s", settings.url, settings.max_sessions, settings.idle_timeout,
+        "listening on %s, at most %d players, %d connections (%d per address), %d open files, "
+        "idle timeout %gs, %d new games a minute per address, %s", settings.url,
+        settings.max_sessions, caps.total, caps.per_network, fd_limit, settings.idle_timeout,
         settings.rate_limit, about,
     )  # fmt: skip
+    log_caps(log, settings, caps, fd_limit)
     await until_stopped(log, notices, lambda: len(server.games))
+    listener.close()
     await server.close()
     await runner.cleanup()
     if host is not None:
