@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import json
 import logging
 import os
 import threading
@@ -16,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
@@ -25,6 +26,9 @@ from pizzashop.hosting.room import RoomHost
 from pizzashop.sim import KITCHEN_STRATEGIES, Order, Scenario, Simulation, load_scenario
 from pizzashop.sim import actions as A
 from pizzashop.workshop.room import Room, parse_room
+
+if TYPE_CHECKING:
+    from pizzashop.hosting.probe import HostedServer
 
 LAB: dict[str, Any] = {
     "name": "lab",
@@ -398,3 +402,37 @@ def returns_soon(call: Callable[[], Any], fifo: Path | None = None, timeout: flo
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+ENVIRONMENT_REPORTER = """
+import os
+if os.environ.get("PIZZASHOP_HOSTED"):  # the games and their template, not the server
+    import json
+    import pizzashop.cli
+
+    def main(argv=None, run=pizzashop.cli.main):
+        from pizzashop.paths import data_dir
+
+        seen = data_dir() / "seen"
+        seen.mkdir(exist_ok=True)
+        (seen / f"{os.getpid()}.json").write_text(json.dumps(dict(os.environ)))
+        return run(argv)
+
+    pizzashop.cli.main = main
+"""
+
+
+def reporting(folder: Path) -> dict[str, str]:
+    """The environment for a server whose games write down the environment they run with (a
+    forked game's /proc/PID/environ is its template's: the kernel keeps a process's first)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(ENVIRONMENT_REPORTER)
+    return {"PYTHONPATH": str(folder)}
+
+
+def environ(server: HostedServer, pid: int) -> dict[str, str]:
+    """The environment game `pid` runs with, as it wrote it down (see `reporting`)."""
+    seen = server.home / "seen" / f"{pid}.json"
+    assert eventually(seen.exists), "the game wrote down its environment"
+    found: dict[str, str] = json.loads(seen.read_text())
+    return found

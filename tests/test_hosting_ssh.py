@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import re
 import signal
@@ -17,7 +16,7 @@ from typing import TypeVar
 import asyncssh
 import pyte
 import pytest
-from helpers import eventually
+from helpers import environ, eventually, reporting
 
 from pizzashop.crashes import CRASHED
 from pizzashop.hosting.probe import (
@@ -46,40 +45,6 @@ def gone(pid: int) -> bool:
 
 def logged(server: HostedServer, pattern: str) -> bool:
     return re.search(pattern, server.log_text()) is not None
-
-
-ENVIRONMENT_REPORTER = """
-import os
-if os.environ.get("PIZZASHOP_HOSTED"):  # the games and their template, not the server
-    import json
-    import pizzashop.cli
-
-    def main(argv=None, run=pizzashop.cli.main):
-        from pizzashop.paths import data_dir
-
-        seen = data_dir() / "seen"
-        seen.mkdir(exist_ok=True)
-        (seen / f"{os.getpid()}.json").write_text(json.dumps(dict(os.environ)))
-        return run(argv)
-
-    pizzashop.cli.main = main
-"""
-
-
-def reporting(folder: Path) -> dict[str, str]:
-    """The environment for a server whose games write down the environment they run with (a
-    forked game's /proc/PID/environ is its template's: the kernel keeps a process's first)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sitecustomize.py").write_text(ENVIRONMENT_REPORTER)
-    return {"PYTHONPATH": str(folder)}
-
-
-def environ(server: HostedServer, pid: int) -> dict[str, str]:
-    """The environment game `pid` runs with, as it wrote it down (see `reporting`)."""
-    seen = server.home / "seen" / f"{pid}.json"
-    assert eventually(seen.exists), "the game wrote down its environment"
-    found: dict[str, str] = json.loads(seen.read_text())
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import pytest
-from helpers import eventually, invoke
+from helpers import environ, eventually, invoke, reporting
 
 from pizzashop.crashes import CRASHED
 from pizzashop.hosting.messages import FULL, REPLACED, STOPPING, TOO_MANY
@@ -34,11 +34,6 @@ def run(coroutine: Awaitable[T], timeout: float = 90.0) -> T:
         return await asyncio.wait_for(coroutine, timeout)
 
     return asyncio.run(bounded())
-
-
-def environ(pid: int) -> dict[str, str]:
-    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
 
 
 def browser_session() -> aiohttp.ClientSession:
@@ -75,6 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostedServer]:
     """One server for the tests that need no special limits, started from an SSH login."""
     home = tmp_path_factory.mktemp("web")
     login = {"SSH_AUTH_SOCK": "/tmp/instructors-agent", "COLUMNS": "7"}
+    login.update(reporting(tmp_path_factory.mktemp("site")))
     with HostedServer(home, "--max-sessions", "4", kind="web", env=login) as hosted:
         yield hosted
     assert not hosted.games()
@@ -106,7 +102,8 @@ def test_a_browser_gets_a_game_and_the_cap_holds(tmp_path: Path) -> None:
         assert later_status == 200, "the place was freed when the first browser left"
         assert eventually(lambda: not server.games()), "and its game ended"
         log = server.log_text()
-        assert re.search(r"start 127\.0\.0\.1:\d+ player 'ada' 100x30 pid \d+ \(1/1", log)
+        started = r"start 127\.0\.0\.1:\d+ player 'ada' 100x30 pid \d+, (forked|spawned) \(1/1"
+        assert re.search(started, log)
         assert re.search(r"refused 127\.0\.0\.1:\d+ player 'bob': server full", log)
         assert re.search(r"end 127\.0\.0\.1:\d+ player 'ada' pid \d+: left, status 0", log)
 
@@ -125,7 +122,7 @@ def test_each_name_plays_in_a_folder_of_its_own_and_the_log_tells_them_apart(
                 await frames(socket, FIRST_FRAME_MARK)
             found = {}
             for game in server.games():
-                env = environ(game)
+                env = environ(server, game)
                 found[env["PIZZASHOP_PLAYER"]] = env
             for socket in sockets:
                 await socket.close()
@@ -417,3 +414,33 @@ def test_browser_players_take_seats_in_a_room(
     assert {seat["state"] for seat in waiting.values()} == {"lobby"}
     for seat in playing.values():
         assert (seat["level"], seat["seed"], seat["state"]) == ("blackout", 42, "playing")
+
+
+def test_a_page_s_game_is_forked_from_the_template_with_its_own_environment(
+    server: HostedServer,
+) -> None:
+    """Once the template is ready a page's game is forked from it (not a fresh interpreter):
+    a child of the template, with the player's name, the page's size and textual-serve's
+    driver, playing, and reaped when the page goes."""
+    assert eventually(lambda: "game template ready" in server.log_text(), timeout=60)
+
+    async def play(base: str) -> tuple[str, str]:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.ws_connect(f"{base}/ws/forked-ada{SIZE}") as socket,
+        ):
+            await frames(socket, FIRST_FRAME_MARK)
+            await socket.send_str(key("?"))
+            return await frames(socket, "Keys"), str(server.templates())
+
+    help_screen, templates = run(play(f"http://127.0.0.1:{server.port}"))
+    assert "Keys" in help_screen
+    pid, how = server.started()["forked-ada"]
+    assert how == "forked"
+    env = environ(server, pid)
+    assert env["PIZZASHOP_PLAYER"] == "forked-ada"
+    assert (env["COLUMNS"], env["ROWS"]) == ("100", "30")
+    assert env["TEXTUAL_DRIVER"].endswith("WebDriver")
+    assert templates != "[]"
+    assert eventually(lambda: not Path(f"/proc/{pid}").exists()), "ended and reaped"
+    assert re.search(r"player 'forked-ada' pid \d+: left, status 0", server.log_text())

@@ -195,17 +195,28 @@ class GameTemplate:
     ) -> Forked:
         """A game forked on `terminal`. Unforkable if the template cannot take it (nothing was
         handed on), TerminalSpent if it failed after the terminal was sent."""
+        return await self._fork(env, [terminal], check_pass_fds(pass_fds))
+
+    async def start_piped(self, env: Mapping[str, str], stdio: Sequence[int]) -> Forked:
+        """A game forked with `stdio` (three pipe ends) as its standard streams and no terminal:
+        a browser's game. Unforkable and TerminalSpent as for `start`."""
+        if len(stdio) != 3:
+            raise ValueError(f"three standard streams, not {len(stdio)}")
+        return await self._fork(env, list(stdio), (), pipes=True)
+
+    async def _fork(
+        self, env: Mapping[str, str], stdio: list[int], fds: tuple[int, ...], pipes: bool = False
+    ) -> Forked:
         if not await self.wait_ready(READY_WAIT) or self._sock is None:
             raise Unforkable("the game template is not running")
         assert self._sock is not None
         if not self.forkable(env):
             raise Unforkable("its environment differs from the template's at startup")
-        fds = check_pass_fds(pass_fds)
         self._counter += 1
         request = self._counter
-        message = {"start": request, "env": dict(env), "fds": list(fds)}
+        message = {"start": request, "env": dict(env), "fds": list(fds), "pipes": pipes}
         try:
-            wire.send(self._sock, message, [terminal, *fds])
+            wire.send(self._sock, message, [*stdio, *fds])
         except BlockingIOError:
             self._kill("it stopped reading")
             raise Unforkable("the game template stopped reading") from None

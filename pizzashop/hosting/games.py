@@ -1,6 +1,7 @@
-"""How the server starts games: forked from the game template when it can (a fraction of the CPU
-and memory), spawned as a fresh process when it cannot (no template yet, one that died, a
-host without subreapers), never failing a player for the template's sake.
+"""How the server starts games — on a terminal (SSH) or on pipes (a browser's) — forked from the
+game template when it can (a fraction of the CPU and memory), spawned as a fresh process when it
+cannot (no template yet, one that died, a host without subreapers), never failing a player for
+the template's sake.
 
 The server is a subreaper, so it also collects strays: a process orphaned under it that nobody
 tracks (a game forked for a request that was given up when its template died) is reaped when it
@@ -78,6 +79,19 @@ class Games:
                 launched = await self.template.start(env, terminal, pass_fds)
         if launched is None:
             launched = await self.spawner.start(env, terminal, pass_fds)
+        tracked = self.tracked[launched.pid] = Tracked(launched, self.tracked)
+        return tracked
+
+    async def start_piped(self, env: Mapping[str, str], stdio: Sequence[int]) -> Tracked | None:
+        """A browser's game forked with `stdio` (three pipe ends) as its standard streams, or
+        None when the template cannot take it: the caller then spawns it its own way.
+        TerminalSpent if the pipes were handed on and the fork failed after."""
+        if self.template is None:
+            return None
+        try:
+            launched = await self.template.start_piped(env, stdio)
+        except Unforkable:
+            return None
         tracked = self.tracked[launched.pid] = Tracked(launched, self.tracked)
         return tracked
 

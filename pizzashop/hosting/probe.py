@@ -25,6 +25,8 @@ from pathlib import Path
 
 import asyncssh
 
+from pizzashop.hosting.template import NAME as TEMPLATE_NAME
+
 _ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 FIRST_FRAME_MARK = "pizzashop"
 """Text the title screen draws: its arrival on the alternate screen is the first frame."""
@@ -201,6 +203,14 @@ def stat(pid: int) -> list[str]:
     return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()
 
 
+def is_template(pid: int) -> bool:
+    """The game template names itself (template.py)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == TEMPLATE_NAME
+    except OSError:
+        return False
+
+
 def is_game(pid: int) -> bool:
     """A game leads a session of its own on a controlling terminal (the template has none)."""
     with contextlib.suppress(OSError, IndexError, ValueError):
@@ -278,23 +288,22 @@ class HostedServer:
 
     def games(self) -> list[int]:
         """The game processes now running under the server: its children, spawned, and the
-        children of its game template, forked (only `serve ssh` has one: every child of
-        another server is a game)."""
+        children of its game template, forked. Over SSH a game leads a session on its own
+        terminal; a browser's game has pipes, not a terminal, and is any child but the
+        template."""
         found = []
         for child in children(self.pid):
             self._games_seen.add(child)
-            if is_game(child) or self.kind != "ssh":
+            if is_template(child):
+                found += [g for g in children(child) if self.kind != "ssh" or is_game(g)]
+            elif self.kind != "ssh" or is_game(child):
                 found.append(child)
-            else:
-                found += [g for g in children(child) if is_game(g)]
         self._games_seen.update(found)
         return sorted(found)
 
     def templates(self) -> list[int]:
-        """The server's game template (a list: none while it restarts, none but over SSH)."""
-        if self.kind != "ssh":
-            return []
-        found = [child for child in children(self.pid) if not is_game(child)]
+        """The server's game template (a list: none while it restarts)."""
+        found = [child for child in children(self.pid) if is_template(child)]
         self._games_seen.update(found)
         return found
 

@@ -6,13 +6,13 @@ server starts it (`python -m pizzashop.hosting.template FD SERVER_PID`), it load
 game needs, freezes the garbage collector's view of it (so a child's collections never write to
 the shared pages) and waits on its end of a socketpair (FD; see `wire`) with one thread.
 
-For each seat the server sends the game's environment and terminal, and any descriptor the
-game is to inherit. The template forks; the child becomes a game exactly as a fresh
-`python -m pizzashop` would start (`Seat.become`): its own session with the terminal as its
-controlling terminal, the signal handlers and mask a new interpreter has, only its own
-descriptors, the server's environment for it, new standard streams, and the random module
-reseeded (Python does that after every fork). Nothing else of the template's state is live
-in a game: no socket, no thread, no open file.
+For each seat the server sends the game's environment and terminal (for a browser's game, the
+three pipes textual-serve speaks over), and any descriptor the game is to inherit. The template
+forks; the child becomes a game exactly as a fresh `python -m pizzashop` would start
+(`Seat.become`): its own session with the terminal as its controlling terminal, the signal
+handlers and mask a new interpreter has, only its own descriptors, the server's environment for
+it, new standard streams, and the random module reseeded (Python does that after every fork).
+Nothing else of the template's state is live in a game: no socket, no thread, no open file.
 
 The template reports each game's exit but keeps the exited child unreaped until the server
 says it is done with it, so the server may signal the game's process group up to then without
@@ -44,6 +44,8 @@ GAME = "pizzashop.cli:main"
 """What a seat runs: the `pizzashop` command, without arguments (a seat's argv is just its name).
 Named, not imported, as the server names `python -m pizzashop` to spawn a game: the hosting
 layer runs the command, it does not depend on it."""
+NAME = "pizzashop-tmpl"
+"""What `ps` shows for the template (its games show "pizzashop")."""
 PRELOADED = (
     "pizzashop.cli",
     "pizzashop.ui.launch",
@@ -54,6 +56,7 @@ PRELOADED = (
     "pizzashop.ui.screens.report",
     "pizzashop.ui.screens.dialogs",
     "textual.drivers.linux_driver",
+    "textual.drivers.web_driver",
     "textual._xterm_parser",
     "textual.layouts.horizontal",
     "textual.layouts.stream",
@@ -126,7 +129,9 @@ class Seat:
 
     entry: Callable[[], int]
     env: Mapping[str, str]
-    terminal: int
+    stdio: list[int]
+    """A terminal for all three standard streams, or (browser games) three pipes: stdin,
+    stdout, stderr."""
     inherited: dict[int, int]
     """Descriptor number in the game → the descriptor received for it."""
     fresh: Fresh
@@ -135,14 +140,16 @@ class Seat:
     the server never signals a process group that does not exist yet."""
 
     def become(self) -> None:
-        """Everything a fresh `python -m pizzashop` on this terminal would have (see above).
-        OSError if the terminal hung up meanwhile (the player left)."""
+        """Everything a fresh `python -m pizzashop` on this terminal (or these pipes) would
+        have (see above). OSError if the terminal hung up meanwhile (the player left)."""
         self.fresh.restore()
         os.setsid()
         os.close(self.leading)
-        for fd in (0, 1, 2):  # before anything can fail: a failure is written to the terminal
-            os.dup2(self.terminal, fd)
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        streams = self.stdio * 3 if len(self.stdio) == 1 else self.stdio
+        for fd, stream in enumerate(streams):  # before anything can fail: a failure is shown
+            os.dup2(stream, fd)
+        if len(self.stdio) == 1:
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         place(self.inherited)
         keep = {0, 1, 2, *self.inherited}
         for fd in open_fds():
@@ -186,11 +193,13 @@ def open_fds() -> list[int]:
 
 
 def fresh_standard_streams() -> None:
-    """New sys.stdin, stdout and stderr on the terminal, buffered as Python buffers a tty's."""
+    """New sys.stdin, stdout and stderr on descriptors 0, 1 and 2, buffered as Python buffers
+    them: stdout by line on a terminal and by block on a pipe, stderr by line."""
     for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
         old = getattr(sys, f"__{name}__")
+        by_line = fd == 2 or (fd == 1 and os.isatty(fd))
         stream = open(  # noqa: SIM115 (they live as long as the process)
-            fd, "r" if fd == 0 else "w", buffering=-1 if fd == 0 else 1,
+            fd, "r" if fd == 0 else "w", buffering=1 if by_line else -1,
             encoding=old.encoding, errors=old.errors, closefd=False,
         )  # fmt: skip
         setattr(sys, name, stream)
@@ -205,13 +214,14 @@ def threads() -> int:
         return threading.active_count()
 
 
-def refusal(env: object, targets: object, fds: list[int]) -> str | None:
-    """Why a start request cannot be served, or None."""
+def refusal(env: object, targets: object, fds: list[int], stdio: int = 1) -> str | None:
+    """Why a start request cannot be served, or None. The first `stdio` descriptors are the
+    game's terminal (1) or its three standard streams (3); the others go to `targets`."""
     if not isinstance(env, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in env.items()
     ):
         return "no environment"
-    if not isinstance(targets, list) or len(targets) != len(fds) - 1:
+    if not isinstance(targets, list) or len(targets) != len(fds) - stdio:
         return "no terminal, or descriptors without numbers"
     if not all(isinstance(t, int) and t > 2 for t in targets) or len(set(targets)) < len(targets):
         return "descriptor numbers must be distinct and above 2"
@@ -279,7 +289,8 @@ class Template:
     def start(self, message: dict[str, Any], fds: list[int]) -> Seat | None:
         """Fork a seat; in the child, return it (the loop ends there and the game runs)."""
         request, env, targets = message["start"], message.get("env"), message.get("fds")
-        problem = refusal(env, targets, fds)
+        stdio = 3 if message.get("pipes") is True else 1
+        problem = refusal(env, targets, fds, stdio)
         if problem is not None:
             wire.close_all(fds)
             wire.send(self.sock, {"failed": request, "error": problem})
@@ -298,8 +309,8 @@ class Template:
         if pid == 0:
             os.close(leading)
             self.sock.close()
-            inherited = dict(zip(targets, fds[1:], strict=True))
-            return Seat(self.entry, env, fds[0], inherited, self.fresh, led)
+            inherited = dict(zip(targets, fds[stdio:], strict=True))
+            return Seat(self.entry, env, fds[:stdio], inherited, self.fresh, led)
         wire.close_all([*fds, led])
         os.read(leading, 1)  # returns once the seat closed its end: it leads its session
         os.close(leading)
@@ -342,7 +353,7 @@ def main(argv: list[str]) -> int:
     die_with_parent()
     if os.getppid() != parent:  # the server died before the line above
         return 0
-    name_process("pizzashop-tmpl")
+    name_process(NAME)
     sock = socket.socket(fileno=fd)
     sock.setblocking(True)
     entry = load_entry(argv[2] if len(argv) > 2 else GAME)

@@ -1,10 +1,11 @@
 """`pizzashop serve web`: the game in a browser, for participants without an SSH client.
 
 A player gives a name on the first page (or in `?name=`) and plays under it, with a folder of
-their own, as over SSH. Each page's game is a process of its own that textual-serve starts
-(hosting/web_game.py), under the same limits as `serve ssh`: a cap on games, an idle timeout,
-new games per address per minute, and below all of it a cap on open connections per address and
-in all (hosting/web_connections.py). A browser holds one seat per name (hosting/seats.py), so a
+their own, as over SSH. Each page's game is a process of its own that textual-serve speaks to
+(hosting/web_game.py), forked from a game template as SSH games are (hosting/piped.py), under
+the same limits as `serve ssh`: a cap on games, an idle timeout, new games per address per
+minute, and below all of it a cap on open connections per address and in all
+(hosting/web_connections.py). A browser holds one seat per name (hosting/seats.py), so a
 reload gets its game back even in a full room. Everything a page loads comes from this host —
 textual-serve's terminal bundle with its font, and our pages (hosting/web_pages.py) — and the
 pages forbid any other source, so a room behind a firewall loads as fast as any other.
@@ -27,7 +28,9 @@ import textual_serve
 from aiohttp import web
 
 from pizzashop.crashes import CRASHED, find_report
-from pizzashop.hosting.environment import game_environment
+from pizzashop.hosting.environment import game_environment, shared_environment
+from pizzashop.hosting.forks import GameTemplate
+from pizzashop.hosting.games import Games
 from pizzashop.hosting.limits import LISTEN_BACKLOG, RateLimiter, network_of, raise_fd_limit
 from pizzashop.hosting.listening import ServerSettings, listen_error, log_caps, until_stopped
 from pizzashop.hosting.logs import log_loop_errors, shown
@@ -44,7 +47,7 @@ from pizzashop.hosting.room import RoomHost
 from pizzashop.hosting.seats import Seats, Ticket
 from pizzashop.hosting.server import Seating
 from pizzashop.hosting.web_connections import guarded
-from pizzashop.hosting.web_game import WebGame
+from pizzashop.hosting.web_game import WebGame, driver_environment
 from pizzashop.hosting.web_pages import asset, full_page, game_page, name_page
 from pizzashop.workshop.leaderboard import clean_name
 from pizzashop.workshop.room import Room
@@ -124,7 +127,9 @@ class BrowserGame:
     ) -> None:  # fmt: skip
         self.server, self.socket, self.ticket = server, socket, ticket
         self.transport, self.peer, self.player = request.transport, _peer(request), player
-        self.game = WebGame(server.environment(player), socket, on_exit=self._quit)
+        self.game = WebGame(
+            server.environment(player), socket, on_exit=self._quit, games=server.starter
+        )
         self.reason = ""
         self._message, self._code = "", NORMAL
         self._over = asyncio.Event()
@@ -151,8 +156,8 @@ class BrowserGame:
         seats.on_stand_up(self.ticket, lambda: self.end("replaced", REPLACED))
         self.server.games.add(self)
         log.info(
-            "start %s player %r %dx%d pid %d (%d/%d playing)", self.peer, self.player,
-            columns, rows, self.game.pid, seats.in_use, seats.capacity,
+            "start %s player %r %dx%d pid %d, %s (%d/%d playing)", self.peer, self.player,
+            columns, rows, self.game.pid, self.game.how, seats.in_use, seats.capacity,
         )  # fmt: skip
         tasks = [
             asyncio.create_task(self.game.relay()),
@@ -212,11 +217,17 @@ class WebServer:
     """The pages, the game connections and the limits every game shares."""
 
     def __init__(
-        self, settings: WebSettings, log: logging.Logger, room: Seating | None = None
+        self,
+        settings: WebSettings,
+        log: logging.Logger,
+        room: Seating | None = None,
+        starter: Games | None = None,
     ) -> None:
         self.settings = settings
         self.log = log
         self.room = room
+        self.starter = starter
+        """Forks games from the template (None: textual-serve spawns each)."""
         self.seats = Seats(settings.max_sessions)
         self.limiter = RateLimiter(settings.rate_limit)
         self.games: set[BrowserGame] = set()
@@ -367,7 +378,8 @@ async def serve_web(
     leaderboard, the log file) goes on the line that says it listens, `notices` after it. With a
     `room`, every game takes a seat in it, as over SSH (see room.py)."""
     host = RoomHost(room, log, settings.max_sessions) if room is not None else None
-    server = WebServer(settings, log, host)
+    games = Games(log, GameTemplate(template_environment(), log))
+    server = WebServer(settings, log, host, games)
     fd_limit = raise_fd_limit()
     caps = settings.connections(fd_limit)
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
@@ -393,9 +405,17 @@ async def serve_web(
         settings.rate_limit, about,
     )  # fmt: skip
     log_caps(log, settings, caps, fd_limit)
+    games.open()
     await until_stopped(log, notices, lambda: len(server.games))
     listener.close()
     await server.close()
     await runner.cleanup()
     if host is not None:
         await host.close()
+    await games.close()
+
+
+def template_environment() -> dict[str, str]:
+    """The browser games' template's environment: every game's, less who plays, with
+    textual-serve's driver (its variables are read once, when Textual starts)."""
+    return {**shared_environment(), **driver_environment()}

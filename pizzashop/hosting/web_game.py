@@ -18,6 +18,7 @@ import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
@@ -25,6 +26,8 @@ from textual_serve.download_manager import DownloadManager
 
 from pizzashop.crashes import exit_status
 from pizzashop.hosting.child import clamp_size
+from pizzashop.hosting.games import Games
+from pizzashop.hosting.piped import fork_piped
 
 GAME_COMMAND = shlex.join(["exec", sys.executable, "-m", "pizzashop"])
 PING_LIMIT = 64
@@ -51,6 +54,25 @@ def _message(text: str) -> tuple[str, object] | None:
     return envelope[0], envelope[1] if len(envelope) > 1 else None
 
 
+def driver_environment() -> dict[str, str]:
+    """The variables textual-serve sets for its driver (those it adds or changes), at the
+    default size: what a browser's game template starts with."""
+
+    async def nothing(*_: object) -> None:
+        return None
+
+    service = AppService(
+        GAME_COMMAND, write_bytes=nothing, write_str=nothing, close=nothing,
+        download_manager=DownloadManager(),
+    )  # fmt: skip
+    return _changed(service._build_environment())
+
+
+def _changed(served: Mapping[str, str]) -> dict[str, str]:
+    """Of textual-serve's environment for a game, what differs from this process's own."""
+    return {name: value for name, value in served.items() if os.environ.get(name) != value}
+
+
 class WebGame(AppService):
     """A game for one browser page: keys and sizes in, frames out. `last_input` is the loop time
     of the page's last key (or mouse) input; `refused` counts messages dropped as malformed."""
@@ -60,8 +82,10 @@ class WebGame(AppService):
         environment: Mapping[str, str],
         socket: web.WebSocketResponse,
         on_exit: Callable[[], Awaitable[None]],
+        games: Games | None = None,
     ) -> None:
-        """`on_exit` runs when the game says it is exiting (the player quit)."""
+        """`on_exit` runs when the game says it is exiting (the player quit). With `games`,
+        the game is forked from the game template when it can be (see piped.py)."""
         super().__init__(
             GAME_COMMAND,
             write_bytes=socket.send_bytes,
@@ -70,6 +94,9 @@ class WebGame(AppService):
             download_manager=DownloadManager(),
         )
         self._environment = dict(environment)
+        self._games = games
+        self.how = "spawned"
+        """How the game started, for the log: "forked" or "spawned"."""
         self._socket = socket
         self.last_input = asyncio.get_running_loop().time()
         self.refused = 0
@@ -77,9 +104,16 @@ class WebGame(AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         """textual-serve's variables for its driver (those it adds or changes) over the game's
         own environment: the one the server chose for this player."""
-        served = super()._build_environment(width, height)
-        driver = {name: value for name, value in served.items() if os.environ.get(name) != value}
-        return {**self._environment, **driver}
+        return {**self._environment, **_changed(super()._build_environment(width, height))}
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+        """textual-serve's start, forked from the template when it can take the game."""
+        if self._games is not None:
+            forked = await fork_piped(self._games, self._build_environment(width, height))
+            if forked is not None:
+                self._process, self._stdin, self.how = forked, forked.stdin, "forked"  # type: ignore[assignment]
+                return forked
+        return await super()._open_app_process(width, height)
 
     @property
     def pid(self) -> int:
@@ -89,6 +123,7 @@ class WebGame(AppService):
     async def begin(self, columns: int, rows: int) -> None:
         """Start the game at a size the page may claim but not exceed."""
         await self.start(*clamp_size(columns, rows))
+        self.last_input = asyncio.get_running_loop().time()  # idle from now, not from the wait
 
     async def exited(self) -> None:
         """Wait until the game's process has ended, on its own or not."""
