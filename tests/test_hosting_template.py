@@ -324,25 +324,31 @@ def test_strays_are_reaped_and_tracked_games_are_left_alone() -> None:
     """A subreaper inherits orphans nobody tracks: they are reaped; a tracked game that has
     exited stays a zombie until its owner reaps it."""
 
-    async def scenario() -> tuple[list[int], int, str, str]:
+    async def scenario() -> tuple[list[int], int, str, str, str]:
         games = Games(LOG, None, Spawner(("true",)))
         master, slave = os.openpty()
         tracked = await games.start(ENV, slave)
         os.close(slave)
         os.close(master)
-        stray = os.fork()
+        stray, elsewhere = os.fork(), 0
         if stray == 0:
             os._exit(0)
-        while state(stray) != "Z" or state(tracked.pid) != "Z":
+        elsewhere = os.fork()  # a browser's game that textual-serve spawned and waits for
+        if elsewhere == 0:
+            os._exit(0)
+        games.reaped_elsewhere.add(elsewhere)
+        while {state(stray), state(tracked.pid), state(elsewhere)} != {"Z"}:
             await asyncio.sleep(0.02)
         reaped = games.sweep()
-        tracked_state = state(tracked.pid)
+        tracked_state, elsewhere_state = state(tracked.pid), state(elsewhere)
         tracked.reap()
-        return reaped, stray, tracked_state, state(stray)
+        os.waitpid(elsewhere, 0)
+        return reaped, stray, tracked_state, state(stray), elsewhere_state
 
-    reaped, stray, tracked_state, stray_state = run(scenario())
+    reaped, stray, tracked_state, stray_state, elsewhere_state = run(scenario())
     assert stray in reaped and stray_state == "gone"
     assert tracked_state == "Z", "the tracked game was not reaped by the sweep"
+    assert elsewhere_state == "Z", "nor a child someone else waits for"
 
 
 def test_the_rehearsal_leaves_nothing_behind(home: Path) -> None:

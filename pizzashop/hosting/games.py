@@ -57,6 +57,8 @@ class Games:
         self.template = template
         self.spawner = spawner or Spawner()
         self.tracked: dict[int, Tracked] = {}
+        self.reaped_elsewhere: set[int] = set()
+        """Children someone else waits for (textual-serve's spawned games): never strays."""
         self._sweep: asyncio.TimerHandle | None = None
 
     def open(self) -> None:
@@ -102,7 +104,7 @@ class Games:
     def sweep(self) -> list[int]:
         """Reap this process's exited children that nobody tracks; returns their ids."""
         self._sweep = None
-        known = set(self.tracked)
+        known = set(self.tracked) | self.reaped_elsewhere
         if self.template is not None:
             known |= self.template.known()
         reaped = []

@@ -113,7 +113,10 @@ class WebGame(AppService):
             if forked is not None:
                 self._process, self._stdin, self.how = forked, forked.stdin, "forked"  # type: ignore[assignment]
                 return forked
-        return await super()._open_app_process(width, height)
+        process = await super()._open_app_process(width, height)
+        if self._games is not None:  # asyncio reaps it: the server's sweep must not
+            self._games.reaped_elsewhere.add(process.pid)
+        return process
 
     @property
     def pid(self) -> int:
@@ -173,4 +176,9 @@ class WebGame(AppService):
         if not stopping.done():
             drop()
         await stopping
-        return exit_status(await process.wait()) if process is not None else 0
+        if process is None:
+            return 0
+        status = exit_status(await process.wait())
+        if self._games is not None:
+            self._games.reaped_elsewhere.discard(process.pid)
+        return status
