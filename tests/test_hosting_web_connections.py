@@ -158,3 +158,29 @@ def test_a_flood_of_connections_is_capped_and_a_player_from_elsewhere_still_play
     assert log.count("refused 127.0.0.2") <= 10, "a repeated refusal is logged a few times"
     assert "player 'through'" in log
     assert "Traceback" not in log and len(log) < 20_000
+
+
+def test_the_caps_can_be_set_and_a_third_connection_from_one_address_is_closed(
+    tmp_path: Path,
+) -> None:
+    async def knock(port: int) -> list[bool]:
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        await asyncio.sleep(0.5)
+        closed = []
+        for reader, writer in held:
+            try:
+                closed.append(await asyncio.wait_for(reader.read(1), 1) == b"")
+            except TimeoutError:
+                closed.append(False)
+            except OSError:
+                closed.append(True)
+            writer.close()
+        return closed
+
+    options = ("--max-connections", "5", "--max-per-address", "2")
+    with HostedServer(tmp_path, *options, kind="web") as server:
+        closed = run(knock(server.port))
+        log = server.log_text()
+    assert "5 connections (2 per address)" in log
+    assert closed == [False, False, True], "the first two wait for a request, the third is refused"
+    assert "2 connections open from 127.0.0.1" in log
