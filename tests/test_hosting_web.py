@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import re
 import signal
 import time
@@ -21,9 +23,13 @@ import pytest
 from helpers import environ, eventually, invoke, reporting
 
 from pizzashop.crashes import CRASHED
+from pizzashop.hosting.environment import game_environment
+from pizzashop.hosting.games import Games
+from pizzashop.hosting.launch import TerminalSpent
 from pizzashop.hosting.messages import FULL, REPLACED, STOPPING, TOO_MANY
 from pizzashop.hosting.probe import FIRST_FRAME_MARK, HostedServer, visible
 from pizzashop.hosting.web import TRY_AGAIN_LATER
+from pizzashop.hosting.web_game import WebGame
 
 T = TypeVar("T")
 SIZE = "?width=100&height=30"
@@ -444,3 +450,53 @@ def test_a_page_s_game_is_forked_from_the_template_with_its_own_environment(
     assert templates != "[]"
     assert eventually(lambda: not Path(f"/proc/{pid}").exists()), "ended and reaped"
     assert re.search(r"player 'forked-ada' pid \d+: left, status 0", server.log_text())
+
+
+class FailingTemplate:
+    """A template that fails a fork after the pipes were handed on (it died meanwhile)."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def start_piped(self, env: object, stdio: object) -> None:
+        self.asked += 1
+        raise TerminalSpent("the game template did not answer")
+
+    def known(self) -> set[int]:
+        return set()
+
+
+class QuietSocket:
+    async def send_bytes(self, data: bytes) -> None:
+        return None
+
+    async def send_str(self, data: str) -> None:
+        return None
+
+
+def test_a_fork_that_fails_after_the_pipes_went_is_spawned_instead(tmp_path: Path) -> None:
+    """The page's game is spawned the slow way, on new pipes, and none of the failed fork's
+    pipe ends stays open in the server."""
+
+    async def scenario() -> tuple[str, int, bool, int, int]:
+        template = FailingTemplate()
+        games = Games(logging.getLogger("test-web"), template)  # type: ignore[arg-type]
+
+        async def quit_() -> None:
+            return None
+
+        env = {**game_environment("ada"), "PIZZASHOP_HOME": str(tmp_path)}
+        open_before = len(os.listdir("/proc/self/fd"))
+        game = WebGame(env, QuietSocket(), quit_, games)  # type: ignore[arg-type]
+        await game.begin(80, 24)
+        spawned_watched = game.pid in games.reaped_elsewhere
+        status = await game.end(lambda: None, 5.0)
+        return game.how, template.asked, spawned_watched, status, (
+            len(os.listdir("/proc/self/fd")) - open_before
+        )
+
+    how, asked, watched, status, leaked = run(scenario())
+    assert asked == 1 and how == "spawned"
+    assert watched, "the spawned game is left to asyncio, not to the server's sweep"
+    assert status == 0
+    assert leaked == 0

@@ -16,7 +16,6 @@ import os
 from asyncio.streams import FlowControlMixin
 
 from pizzashop.hosting.games import Games, Tracked
-from pizzashop.hosting.launch import TerminalSpent
 
 EXIT_POLL = 0.05
 """Seconds between looks at whether the game has exited, once its output has ended."""
@@ -59,8 +58,8 @@ class PipedGame:
 
 async def fork_piped(games: Games, env: dict[str, str]) -> PipedGame | None:
     """The game forked on new pipes with `env`, or None when the template cannot take it
-    (nothing was started: spawn it instead). OSError if the fork failed after the pipes were
-    handed on."""
+    (nothing was started: spawn it instead). TerminalSpent if the fork failed after the pipes
+    were handed on (our ends are closed: spawn it on new ones)."""
     stdin_read, stdin_write = os.pipe()
     stdout_read, stdout_write = os.pipe()
     stderr_read, stderr_write = os.pipe()
@@ -89,6 +88,3 @@ async def fork_piped(games: Games, env: dict[str, str]) -> PipedGame | None:
         )
         readers.append(reader)
     return PipedGame(tracked, stdin, *readers)
-
-
-__all__ = ["PipedGame", "TerminalSpent", "fork_piped"]

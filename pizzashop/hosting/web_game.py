@@ -27,6 +27,7 @@ from textual_serve.download_manager import DownloadManager
 from pizzashop.crashes import exit_status
 from pizzashop.hosting.child import clamp_size
 from pizzashop.hosting.games import Games
+from pizzashop.hosting.launch import TerminalSpent
 from pizzashop.hosting.piped import fork_piped
 
 GAME_COMMAND = shlex.join(["exec", sys.executable, "-m", "pizzashop"])
@@ -109,7 +110,10 @@ class WebGame(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         """textual-serve's start, forked from the template when it can take the game."""
         if self._games is not None:
-            forked = await fork_piped(self._games, self._build_environment(width, height))
+            try:
+                forked = await fork_piped(self._games, self._build_environment(width, height))
+            except TerminalSpent:  # the template failed it: the pipes are gone, not the game
+                forked = None
             if forked is not None:
                 self._process, self._stdin, self.how = forked, forked.stdin, "forked"  # type: ignore[assignment]
                 return forked
