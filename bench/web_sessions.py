@@ -2,11 +2,12 @@
 seconds, each timed from its game connection to its first frame.
 
 How it measures:
-- Starts `pizzashop serve web` (with `--python`, another build's interpreter, for a before and
-  after) on a free loopback port, its data directory in a temporary folder, a game cap above N
-  and a rate limit that lets the class through; waits until it listens and, when it has a game
-  template, until the log says the template is ready (a class arrives after the instructor
-  started the server).
+- Starts `pizzashop serve web` on a free loopback port (the probe's HostedServer, as the SSH
+  bench does), its data directory in a temporary folder, a game cap above N and a rate limit
+  that lets the class through; waits until it listens and, when it has a game template, until
+  the log says the template is ready (a class arrives after the instructor started the server).
+  For a before and after, run it from outside the checkout with PYTHONPATH naming the other
+  build: the server is `python -m pizzashop`.
 - N pages (WebSocket clients speaking textual-serve's protocol at 120×40, as the page does)
   connect at n·S/N seconds; each times connect → the title screen's first frame.
 - CPU: the server and every process under it (template, games), from the first connection to
@@ -27,7 +28,6 @@ phase in which no key reached a screen fails too.
 Targets (as for SSH, on a 2-core machine): 30 pages within 2 s, first frame p95 ≤ 1.0 s.
 
     .venv/bin/python bench/web_sessions.py [--pages 30] [--within 2] [--play-seconds 20]
-        [--python PATH]
 """
 
 from __future__ import annotations
@@ -36,20 +36,17 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from ssh_sessions import cpu_seconds, percentile, seat_memory, template_ready
 
-TICK = os.sysconf("SC_CLK_TCK")
+from pizzashop.hosting.probe import HostedServer, visible
+
 SIZE = "?width=120&height=40"
 TITLE = "pizzashop"
 """On the title screen's first frame (the probe's FIRST_FRAME_MARK)."""
@@ -58,60 +55,6 @@ TO_DEFAULT_DAY = ("\x1b[F", "\x1b[A", "\x1b[A")
 DEFAULT_DAY = "concept: logging and metrics"
 KEYS = ("\x1b[B", "\x1b[A")
 CURSOR = ("▸ Mario", "▸ Sofia")
-ESCAPES = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07]*\x07|[()][0-9A-Za-z]|[=>78])")
-STARTED = re.compile(r" start \S+ player '([^']*)' .*? pid (\d+)(?:, (\w+))? \(")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def descendants(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    found, frontier = [], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICK
-
-
-def pss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def is_template(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip() == "pizzashop-tmpl"
-    except OSError:
-        return False
 
 
 class Page:
@@ -135,8 +78,7 @@ class Page:
                 self.received += message.data
 
     def shows(self, text: str, since: int = 0) -> bool:
-        tail = bytes(self.received[max(0, since - 512) :])
-        return text in ESCAPES.sub(b"", tail).decode("utf-8", "replace")
+        return text in visible(bytes(self.received[max(0, since - 512) :]))
 
     async def wait_for(self, text: str, since: int = 0, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -206,27 +148,29 @@ async def keys(page: Page, phase: float, until: float) -> list[float]:
 
 
 async def class_plays(
-    port: int, count: int, within: float, server: int, seconds: float
+    server: HostedServer, count: int, within: float, seconds: float
 ) -> dict[str, Any]:
     """The class joins, then plays at 4× for `seconds`; the figures of both."""
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{server.port}"
     pages = [Page(base, f"seat{n}") for n in range(count)]
+
+    def everyone() -> list[int]:
+        return [server.pid, *server.templates(), *server.games()]
+
     try:
-        before = cpu_seconds([server, *descendants(server)])
+        before = cpu_seconds(everyone())
         joined = await asyncio.gather(*(join(p, within * n / count) for n, p in enumerate(pages)))
-        join_cpu = cpu_seconds([server, *descendants(server)]) - before
-        games = [pid for pid in descendants(server) if not is_template(pid)]
-        templates = [pid for pid in descendants(server) if is_template(pid)]
-        title_pss = (sum(map(pss_mb, games)) + sum(map(pss_mb, templates))) / max(1, len(games))
+        join_cpu = cpu_seconds(everyone()) - before
+        games = server.games()
         figures: dict[str, Any] = {
             "first_frames": [s for s in joined if s is not None],
             "join_cpu": join_cpu,
-            "title_pss": title_pss,
+            "title_pss": seat_memory(server, games)["pss_per_seat"] if games else 0.0,
         }
         if seconds > 0:
             ready = await asyncio.gather(*(to_the_shift(p, "3") for p in pages))
             playing = [p for p, ok in zip(pages, ready, strict=True) if ok]
-            watched = [server, *descendants(server)]
+            watched = everyone()
             before, wall = cpu_seconds(watched), time.monotonic()
             received = sum(len(p.received) for p in playing)
             until = wall + seconds
@@ -239,8 +183,7 @@ async def class_plays(
                 latencies=latencies,
                 play_cores=(cpu_seconds(watched) - before) / wall,
                 play_bytes=(sum(len(p.received) for p in playing) - received) / wall,
-                play_pss=(sum(map(pss_mb, games)) + sum(map(pss_mb, templates)))
-                / max(1, len(games)),
+                play_pss=seat_memory(server, games)["pss_per_seat"] if games else 0.0,
             )
         return figures
     finally:
@@ -248,62 +191,26 @@ async def class_plays(
             await page.close()
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(p / 100 * len(ordered)) - 1)]
-
-
-def wait_for(log: Path, pattern: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pattern in log.read_text(errors="replace"):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--within", type=float, default=2.0)
     parser.add_argument("--play-seconds", type=float, default=20.0, help="0: no play phase")
-    parser.add_argument("--python", default=sys.executable, help="the server's interpreter")
     args = parser.parse_args()
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="pizzashop-web-bench-") as home:
-        log = Path(home) / "server.stderr"
-        command = [
-            args.python, "-m", "pizzashop", "serve", "web", "--port", str(port),
-            "--max-sessions", str(args.pages + 5), "--rate-limit", "100000",
-        ]  # fmt: skip
-        env = {**os.environ, "PIZZASHOP_HOME": home}
-        with log.open("wb") as stderr:
-            server = subprocess.Popen(
-                command, env=env, stdin=subprocess.DEVNULL, stderr=stderr, start_new_session=True
-            )
-        try:
-            if not wait_for(log, "listening on", 60):
-                raise SystemExit("the server never listened: the bench measured nothing")
-            template = wait_for(log, "game template ready", 60)
-            figures = asyncio.run(
-                class_plays(port, args.pages, args.within, server.pid, args.play_seconds)
-            )
-            deadline = time.monotonic() + 30
-            while (left := [p for p in descendants(server.pid) if not is_template(p)]) and (
-                time.monotonic() < deadline
-            ):
-                time.sleep(0.2)
-            text = log.read_text(errors="replace")
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+    options = ("--max-sessions", str(args.pages + 5), "--rate-limit", "100000")
+    with (
+        tempfile.TemporaryDirectory(prefix="pizzashop-web-bench-") as home,
+        HostedServer(Path(home), *options, kind="web", timeout=60) as server,
+    ):
+        template = template_ready(server) < 60
+        figures = asyncio.run(class_plays(server, args.pages, args.within, args.play_seconds))
+        deadline = time.monotonic() + 30
+        while (left := server.games()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        hows = [how for _, how in server.started().values()]
     seconds = figures["first_frames"]
     if not seconds:
         raise SystemExit("no page got a first frame: the bench measured nothing")
-    hows = [how or "spawned" for _, _, how in STARTED.findall(text)]
     result: dict[str, Any] = {
         "pages": args.pages,
         "within_s": args.within,
