@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+from dataclasses import fields
 from pathlib import Path
 
 from pizzashop.sim.files import InputError
@@ -117,25 +118,18 @@ def serve(args: argparse.Namespace) -> int:
     log, log_path = server_log(args.transport)
     about = f"leaderboard {board.where}, log {log_path}"
     notices = [OLD_FOLDERS.format(count=old)] if (old := old_player_folders()) else []
+    from pizzashop.hosting.listening import ServerSettings
+
+    shared = {field.name: getattr(args, field.name) for field in fields(ServerSettings)}
     if args.transport == "web":
         from pizzashop.hosting.web import WebSettings, serve_web
 
-        web_settings = WebSettings(
-            host=args.host, port=args.port, max_sessions=args.max_sessions,
-            idle_timeout=args.idle_timeout, rate_limit=args.rate_limit,
-            max_connections=args.max_connections, max_per_address=args.max_per_address,
-            public_url=args.public_url,
-        )  # fmt: skip
+        web_settings = WebSettings(**shared, public_url=args.public_url)
         asyncio.run(serve_web(web_settings, log, about, notices, room))
     else:
         from pizzashop.hosting.server import SSHSettings
         from pizzashop.hosting.ssh import serve_ssh
 
-        settings = SSHSettings(
-            host=args.host, port=args.port, max_sessions=args.max_sessions,
-            idle_timeout=args.idle_timeout, rate_limit=args.rate_limit,
-            max_connections=args.max_connections, max_per_address=args.max_per_address,
-            authorized_keys=args.authorized_keys,
-        )  # fmt: skip
+        settings = SSHSettings(**shared, authorized_keys=args.authorized_keys)
         asyncio.run(serve_ssh(settings, log, about, notices, room))
     return 0
