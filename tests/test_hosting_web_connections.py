@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import time
 from pathlib import Path
 
 import aiohttp
+from helpers import eventually
 from test_hosting_web import SIZE, frames, run
 
 from pizzashop.hosting.limits import LISTEN_BACKLOG, Connections
@@ -184,3 +186,28 @@ def test_the_caps_can_be_set_and_a_third_connection_from_one_address_is_closed(
     assert "5 connections (2 per address)" in log
     assert closed == [False, False, True], "the first two wait for a request, the third is refused"
     assert "2 connections open from 127.0.0.1" in log
+
+
+def test_a_malformed_request_is_one_line_in_the_log_not_a_traceback(tmp_path: Path) -> None:
+    """aiohttp logs a traceback for every request it cannot parse; the server's log keeps one
+    bounded line of it, whatever the client sent."""
+
+    async def overlong(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nX: " + b"\x1b[31m" * 40_000 + b"\r\n\r\n")
+        with contextlib.suppress(OSError):
+            await writer.drain()
+        answer = await asyncio.wait_for(reader.read(64), 15)
+        writer.close()
+        return answer
+
+    with HostedServer(tmp_path, kind="web") as server:
+        answer = run(overlong(server.port))
+        assert eventually(lambda: "Error handling request" in server.log_text())
+        log = server.log_text()
+    assert answer.startswith(b"HTTP/1.0 400")
+    (line,) = [line for line in log.splitlines() if "Error handling request" in line]
+    one_line = r"Error handling request from 127\.0\.0\.1 \((BadHttpMessage|LineTooLong): "
+    assert re.search(one_line, line)
+    assert len(line) < 400
+    assert "Traceback" not in log and "\x1b" not in log

@@ -3,8 +3,9 @@ to stderr, so an instructor sees them live and can read them back after class.
 
 A hostile client must not be able to fill the disk through it: anything a client sent is quoted
 and bounded, a warning or error that keeps coming is logged a few times a minute and then
-counted, and the file rotates at a fixed size. The SSH library's and asyncio's own messages go
-the same way (unhandled, they would reach stderr without any bound).
+counted, and the file rotates at a fixed size. The SSH library's, the web library's and asyncio's
+own messages go the same way, each on one line (unhandled, they would reach stderr without any
+bound, some with a traceback).
 """
 
 from __future__ import annotations
@@ -64,20 +65,54 @@ class RepeatLimit(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """A library's error with a traceback (aiohttp logs one for every malformed request) as one
+    line: its message and the exception's, quoted and bounded, since a client chose both."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {shown(str(error))})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+class Funnel(logging.Handler):
+    """Where every record of the server and of the libraries passes once, whichever logger it
+    came from (a library's child logger too: a logger's own filters see only the records
+    logged on it), through the filters above, then on to the file and stderr."""
+
+    def __init__(self, handlers: list[logging.Handler]) -> None:
+        super().__init__()
+        self.outlets = handlers
+        self.addFilter(RepeatLimit())
+        self.addFilter(OneLine())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for outlet in self.outlets:
+            outlet.handle(record)
+
+    def close(self) -> None:
+        for outlet in self.outlets:
+            outlet.close()
+        super().close()
+
+
 def server_log(kind: str) -> tuple[logging.Logger, Path]:
     """The logger for `serve KIND` and the file it appends to."""
     path = data_dir() / LOG_FILE
     logger = logging.getLogger(f"pizzashop.serve.{kind}")
     formatter = logging.Formatter(f"%(asctime)s {kind} %(levelname)s %(message)s")
-    handlers: list[logging.Handler] = [
+    outlets: list[logging.Handler] = [
         logging.handlers.RotatingFileHandler(
             path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
         ),
         logging.StreamHandler(sys.stderr),
     ]
-    for handler in handlers:
-        handler.setFormatter(formatter)
-    repeats = RepeatLimit()
+    for outlet in outlets:
+        outlet.setFormatter(formatter)
+    funnel = Funnel(outlets)
     levels = {logger.name: logging.INFO} | dict.fromkeys(LIBRARY_LOGGERS, logging.WARNING)
     for name, level in levels.items():
         target = logging.getLogger(name)
@@ -88,9 +123,7 @@ def server_log(kind: str) -> tuple[logging.Logger, Path]:
             old.close()
         for old_filter in list(target.filters):
             target.removeFilter(old_filter)
-        target.addFilter(repeats)
-        for handler in handlers:
-            target.addHandler(handler)
+        target.addHandler(funnel)
     return logger, path
 
 
