@@ -4,7 +4,8 @@ How it measures:
 - Starts `pizzashop serve ssh` on a free loopback port with its data directory in a temporary
   folder, a session cap above the largest phase and a rate limit that lets the load through.
   Games are forked from the server's game template (the log says, per game, "forked" or
-  "spawned"; the table counts them).
+  "spawned"; the table counts them), or with `--games-per-process N` seated up to N to a
+  process forked from it ("seated"). Memory per seat is then a process's over its seats.
 - Load: once the server's game template is ready, N scripted players (asyncssh clients on
   120×40 pseudo-terminals, true colour) join over `--ramp` seconds, as a class does, each
   timing its first frame: connect → the title screen drawn. Then all N play for `--seconds`:
@@ -64,7 +65,7 @@ Needs the ssh extra (`pip install -e '.[ssh]'`) and Linux (/proc):
 
     .venv/bin/python bench/ssh_sessions.py [--sessions 20] [--ramp 20] [--seconds 20]
         [--burst 30:2 --burst 60:5] [--play 60] [--play-seconds 30] [--speed 4]
-        [--cycles 200] [--parallel 4] [--attack 300]
+        [--cycles 200] [--parallel 4] [--attack 300] [--games-per-process 1]
     .venv/bin/python bench/ssh_sessions.py --room [--sessions 30] [--ramp 30]
 """
 
@@ -143,28 +144,31 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 
 def games_of(server: HostedServer, players: list[Player]) -> tuple[list[int], dict[str, int]]:
-    """The running games of these players (from the server's log: a forked game's /proc
-    environ is its template's), and how many were forked and spawned."""
+    """The processes running these players' games (from the server's log: a forked game's
+    /proc environ is its template's; a table's games share its process), and how many games
+    were forked, spawned and seated at a table."""
     started = server.started()
-    running = set(server.games())
-    found = [started[p.name] for p in players if p.name in started]
-    games = [pid for pid, _ in found if pid in running]
-    kinds = {"forked": 0, "spawned": 0}
+    running = set(server.games()) | set(server.tables())
+    found = [started[p.name] for p in players if started.get(p.name, (0, ""))[0] in running]
+    processes = sorted({pid for pid, _ in found})
+    kinds = {"forked": 0, "spawned": 0, "seated": 0}
     for _, how in found:
         kinds[how] = kinds.get(how, 0) + 1
-    return games, kinds
+    return processes, kinds
 
 
-def seat_memory(server: HostedServer, games: list[int]) -> dict[str, float]:
-    """RSS and PSS per game, and PSS per seat with the template's shared out among them."""
-    memory = [memory_mb(pid) for pid in games]
+def seat_memory(server: HostedServer, processes: list[int], seats: int) -> dict[str, float]:
+    """RSS and PSS per seat (the games' processes over the seats in them), and PSS per seat
+    with the template's shared out among them too."""
+    memory = [memory_mb(pid) for pid in processes]
     template = sum(memory_mb(pid)[1] for pid in server.templates())
     pss = sum(p for _, p in memory)
     return {
-        "rss": statistics.mean(r for r, _ in memory),
-        "pss": pss / len(memory),
-        "pss_per_seat": (pss + template) / len(memory),
+        "rss": sum(r for r, _ in memory) / seats,
+        "pss": pss / seats,
+        "pss_per_seat": (pss + template) / seats,
         "template_pss": template,
+        "processes": len(memory),
     }
 
 
@@ -211,7 +215,7 @@ async def load(
         wall = time.monotonic() - wall_before
         cpu = (cpu_seconds(pids) - cpu_before) / wall
         received = (sum(len(p.output) for p in players) - bytes_before) / wall
-        memory = seat_memory(server, games)
+        memory = seat_memory(server, games, sum(kinds.values()))
         server_rss = memory_mb(server.pid)[0]
         await quit_all(players)
         attacked = await beside
@@ -221,9 +225,11 @@ async def load(
         "players_first_frame": "yes" if len(first_frames) == sessions else "no",
         "players_without_first_frame": sessions - len(first_frames),
         "sessions": sessions,
-        "games_running": len(games),
+        "games_running": sum(kinds.values()),
+        "game_processes": len(games),
         "games_forked": kinds["forked"],
         "games_spawned": kinds["spawned"],
+        "games_seated": kinds["seated"],
         "first_frame_p50_s": round(statistics.median(ordered), 3),
         "first_frame_p95_s": round(percentile(ordered, 95), 3),
         "first_frame_max_s": round(ordered[-1], 3),
@@ -286,6 +292,7 @@ async def burst(server: HostedServer, players: int, within: float, tag: str) -> 
         "without_first_frame": players - len(first_frames),
         "forked": kinds["forked"],
         "spawned": kinds["spawned"],
+        "seated": kinds["seated"],
         "cpu_seconds": round(cpu, 2),
         "cpu_seconds_per_player": round(cpu / players, 3),
     }
@@ -351,7 +358,7 @@ async def play(
         cpu = (cpu_seconds(pids) - cpu_before) / wall
         server_cpu = (cpu_seconds([server.pid]) - server_before) / wall
         received = (sum(len(p.output) for p in playing) - bytes_before) / wall
-        memory = seat_memory(server, games)
+        memory = seat_memory(server, games, len(playing))
         await quit_all(players)
     measured = [ms for name in latencies for ms in latencies[name]]
     if not measured:
@@ -362,6 +369,8 @@ async def play(
         "play_seats_playing": len(playing),
         "play_forked": kinds["forked"],
         "play_spawned": kinds["spawned"],
+        "play_seated": kinds["seated"],
+        "play_processes": memory["processes"],
         "play_speed": speed,
         "play_seconds": seconds,
         "play_keys": len(measured),
@@ -641,6 +650,10 @@ def main() -> None:
     parser.add_argument(
         "--attack", type=int, default=300, help="idle connections of the attack (0: no attack)"
     )
+    parser.add_argument(
+        "--games-per-process", type=int, default=1, metavar="N",
+        help="the server's --games-per-process (default 1: a process per game)",
+    )  # fmt: skip
     parser.add_argument("--room", action="store_true", help="measure an instructor's room")
     parser.add_argument(
         "--status-calls", type=int, default=50, help="room status round trips (--room)"
@@ -656,7 +669,8 @@ def main() -> None:
         home = Path(folder)
         largest = max([args.sessions, args.play, *(n for n, _ in bursts)])
         places = largest + max(args.parallel, 2 * ATTACK_SESSIONS)
-        options = ("--max-sessions", str(places), "--rate-limit", "100000")
+        options = ("--max-sessions", str(places), "--rate-limit", "100000",
+                   "--games-per-process", str(args.games_per_process))  # fmt: skip
         with HostedServer(home, *options) as server:
             ready = template_ready(server)
             result = asyncio.run(load(server, args.sessions, args.ramp, args.seconds, args.attack))
@@ -703,7 +717,10 @@ def main() -> None:
     rows = [
         ("sessions (games running)", f"{result['sessions']} ({result['games_running']}: "
                                      f"{result['games_forked']} forked, "
-                                     f"{result['games_spawned']} spawned)"),
+                                     f"{result['games_spawned']} spawned, "
+                                     f"{result['games_seated']} seated at "
+                                     f"--games-per-process {args.games_per_process}; "
+                                     f"{result['game_processes']} processes)"),
         ("joined over", f"{args.ramp:g} s, once the game template was ready "
                         f"({result['template_ready_s']} s after the server listened)"),
         ("first frame p50 / p95 / max",
@@ -728,14 +745,15 @@ def main() -> None:
              + (mark(found["first_frame_p95_s"], target) if target else "")),
             ("  CPU until the last first frame",
              f"{found['cpu_seconds']} s ({found['cpu_seconds_per_player']} s a player; "
-             f"{found['forked']} forked, {found['spawned']} spawned, "
+             f"{found['forked']} forked, {found['spawned']} spawned, {found['seated']} seated, "
              f"{found['without_first_frame']} without a first frame)"),
         ]  # fmt: skip
     if args.play > 0:
         rows += [
             (f"play: {result['play_seats']} seats at {args.speed}×",
              f"{result['play_seats_playing']} in a shift ({result['play_forked']} forked, "
-             f"{result['play_spawned']} spawned), {result['play_keys']} keys, "
+             f"{result['play_spawned']} spawned, {result['play_seated']} seated; "
+             f"{result['play_processes']} processes), {result['play_keys']} keys, "
              f"{result['play_keys_missed']} missed"),
             ("  key to screen p50 / p95 / max",
              f"{result['play_key_p50_ms']} / {result['play_key_p95_ms']} / "

@@ -165,7 +165,7 @@ async def class_plays(
         figures: dict[str, Any] = {
             "first_frames": [s for s in joined if s is not None],
             "join_cpu": join_cpu,
-            "title_pss": seat_memory(server, games)["pss_per_seat"] if games else 0.0,
+            "title_pss": seat_memory(server, games, len(games))["pss_per_seat"] if games else 0.0,
         }
         if seconds > 0:
             ready = await asyncio.gather(*(to_the_shift(p, "3") for p in pages))
@@ -183,7 +183,7 @@ async def class_plays(
                 latencies=latencies,
                 play_cores=(cpu_seconds(watched) - before) / wall,
                 play_bytes=(sum(len(p.received) for p in playing) - received) / wall,
-                play_pss=seat_memory(server, games)["pss_per_seat"] if games else 0.0,
+                play_pss=seat_memory(server, games, len(games))["pss_per_seat"] if games else 0.0,
             )
         return figures
     finally:

@@ -31,23 +31,25 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else min(returncode, 255)
 
 
-def save_report(text: str) -> Path:
-    """Write this process's crash report; returns its path."""
+def save_report(text: str, name: str | None = None) -> Path:
+    """Write a crash report named after this process, or `name` (a game's in a process of
+    several: see `find_report`); returns its path."""
     if len(text) > REPORT_LIMIT:
         half, cut = REPORT_LIMIT // 2, len(text) - REPORT_LIMIT
         text = f"{text[:half]}\n[… {cut} characters left out …]\n{text[-half:]}"
     folder = data_dir() / CRASHES
-    path = folder / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}.txt"
+    path = folder / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{name or os.getpid()}.txt"
     write_atomic(path, text)
     prune(folder, KEEP, (".txt",))
     return path
 
 
-def find_report(pid: int, since: float) -> Path | None:
-    """The report a game with this process id, started at `since` (seconds since the epoch),
-    left, if any (an older one is another process's that had the same id)."""
+def find_report(name: int | str, since: float) -> Path | None:
+    """The report a game named `name` (its process id, or the name its process of several gave
+    it), started at `since` (seconds since the epoch), left, if any (an older one is another
+    game's that had the same name)."""
     found = []
-    for path in (data_dir() / CRASHES).glob(f"*-{pid}.txt"):
+    for path in (data_dir() / CRASHES).glob(f"*-{name}.txt"):
         with contextlib.suppress(OSError):
             if path.stat().st_mtime >= since:
                 found.append(path)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import fcntl
 import os
 import signal
@@ -144,10 +143,13 @@ class GameProcess:
         return len(self._pending)
 
     def resize(self, columns: int, rows: int) -> None:
-        """The kernel sends SIGWINCH to the game's foreground process group."""
+        """The kernel sends SIGWINCH to the game's foreground process group; a game at a table
+        is told by its table."""
         self._size = (columns, rows)
         if self._open:
             _set_size(self._master, columns, rows)
+            if self.launched is not None:
+                self.launched.resized()
 
     def write(self, data: bytes) -> None:
         """Queue keys for the game; the caller pauses its sender while `backlog` is large.
@@ -220,16 +222,11 @@ class GameProcess:
         launched = self.launched
         if launched is None:
             return NOT_STARTED
-        self._signal_group(signal.SIGHUP)
+        launched.signal(signal.SIGHUP)
         deadline = self._loop.time() + grace
         while not launched.exited() and self._loop.time() < deadline:
             await asyncio.sleep(0.02)
-        self._signal_group(signal.SIGKILL)
+        launched.signal(signal.SIGKILL)
         while not launched.exited():
             await asyncio.sleep(0.02)
         return launched.reap()
-
-    def _signal_group(self, signum: int) -> None:
-        if self.pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signum)

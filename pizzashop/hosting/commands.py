@@ -21,6 +21,8 @@ OLD_FOLDERS = (
     "different names could share a folder: games no longer read or write them (people/ holds "
     "each name's own); see docs/hosting.md to hand them back"
 )
+MAX_GAMES_PER_PROCESS = 16
+"""More would put more players on one core and one crash than a host gains in memory."""
 
 
 def _port(text: str) -> int:
@@ -44,6 +46,13 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not 0 < value <= 7 * 24 * 3600:
         raise argparse.ArgumentTypeError(f"{text} is out of range (more than 0, at most a week)")
+    return value
+
+
+def _games_per_process(text: str) -> int:
+    value = _whole(text)
+    if not 1 <= value <= MAX_GAMES_PER_PROCESS:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (1 to {MAX_GAMES_PER_PROCESS})")
     return value
 
 
@@ -80,6 +89,11 @@ def add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="FILE",
         help="only these keys may play, each under its name in FILE: NAME ssh-ed25519 AAAA…",
     )
+    ssh.add_argument(
+        "--games-per-process", type=_games_per_process, default=1, metavar="N",
+        help="seat up to N games in one process: far less memory a player, but a hard crash "
+        f"there ends all N (1 to {MAX_GAMES_PER_PROCESS}; default 1, a process each)",
+    )  # fmt: skip
     for parser, all_, one in ((ssh, 4, 2), (web, 16, 8)):
         parser.add_argument(
             "--max-connections", type=_positive, default=None,
@@ -130,6 +144,9 @@ def serve(args: argparse.Namespace) -> int:
         from pizzashop.hosting.server import SSHSettings
         from pizzashop.hosting.ssh import serve_ssh
 
-        settings = SSHSettings(**shared, authorized_keys=args.authorized_keys)
+        settings = SSHSettings(
+            **shared, authorized_keys=args.authorized_keys,
+            games_per_process=args.games_per_process,
+        )  # fmt: skip
         asyncio.run(serve_ssh(settings, log, about, notices, room))
     return 0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pizzashop.hosting import wire
-from pizzashop.hosting.launch import TerminalSpent, check_pass_fds
+from pizzashop.hosting.launch import GameGroup, TerminalSpent, check_pass_fds
 
 TEMPLATE_COMMAND = (sys.executable, "-m", "pizzashop.hosting.template")
 READY_TIMEOUT = 30.0
@@ -41,6 +41,10 @@ STEADY = 60.0
 ADOPTED_LOST = 5.0
 """Seconds an adopted game may stay out of reach (the kernel still moving it to the server)
 before it is taken for gone."""
+TABLE_CONTROL = 3
+"""Where a table finds its end of the server's socketpair."""
+TABLE_NAME = "pizzashop-table"
+"""What `ps` shows for a table."""
 STARTUP_PREFIXES = ("TEXTUAL_", "PYTHON", "LC_")
 STARTUP_NAMES = frozenset({"LANG", "LANGUAGE", "ESCDELAY", "TZ"})
 """Environment variables read once, when Python and Textual start: a game forked from the
@@ -56,7 +60,7 @@ class Unforkable(OSError):
     terminal was not handed on, so the game can be spawned on it."""
 
 
-class Forked:
+class Forked(GameGroup):
     """A game forked from the template: its exit is reported by the template, which keeps it
     unreaped until `reap`; once adopted (the template died), the server's own child."""
 
@@ -204,9 +208,28 @@ class GameTemplate:
             raise ValueError(f"three standard streams, not {len(stdio)}")
         return await self._fork(env, list(stdio), (), pipes=True)
 
+    async def start_table(self, control: int) -> Forked:
+        """A table (table.py), its standard streams on /dev/null and its end of the server's
+        socketpair, `control`, at TABLE_CONTROL. Unforkable and TerminalSpent as for `start`."""
+        null = os.open(os.devnull, os.O_RDWR)
+        try:
+            return await self._fork(
+                self.env, [null] * 3, (control,), pipes=True, run="table", at=[TABLE_CONTROL]
+            )
+        finally:
+            os.close(null)
+
     async def _fork(
-        self, env: Mapping[str, str], stdio: list[int], fds: tuple[int, ...], pipes: bool = False
+        self,
+        env: Mapping[str, str],
+        stdio: list[int],
+        fds: tuple[int, ...],
+        pipes: bool = False,
+        run: str = "game",
+        at: list[int] | None = None,
     ) -> Forked:
+        """Fork a seat running `run` ("game" or "table") with `stdio` and `fds`, the latter at
+        the same numbers or at `at`."""
         if not await self.wait_ready(READY_WAIT) or self._sock is None:
             raise Unforkable("the game template is not running")
         assert self._sock is not None
@@ -214,7 +237,8 @@ class GameTemplate:
             raise Unforkable("its environment differs from the template's at startup")
         self._counter += 1
         request = self._counter
-        message = {"start": request, "env": dict(env), "fds": list(fds), "pipes": pipes}
+        targets = list(fds) if at is None else at
+        message = {"start": request, "env": dict(env), "fds": targets, "pipes": pipes, "run": run}
         try:
             wire.send(self._sock, message, [*stdio, *fds])
         except BlockingIOError:

@@ -1,7 +1,8 @@
 """How the server starts games — on a terminal (SSH) or on pipes (a browser's) — forked from the
 game template when it can (a fraction of the CPU and memory), spawned as a fresh process when it
 cannot (no template yet, one that died, a host without subreapers), never failing a player for
-the template's sake.
+the template's sake. With `--games-per-process N` above 1, an SSH game is seated at a table of N
+games in one process (tables.py) when one can take it, and forked or spawned when none can.
 
 The server is a subreaper, so it also collects strays: a process orphaned under it that nobody
 tracks (a game forked for a request that was given up when its template died) is reaped when it
@@ -21,27 +22,38 @@ from pathlib import Path
 from pizzashop.hosting.forks import GameTemplate, Unforkable
 from pizzashop.hosting.launch import Launched, Spawner
 from pizzashop.hosting.linux import adopt_orphans
+from pizzashop.hosting.tables import Tables
 
 SWEEP_DELAY = 0.2
 """Seconds after a child's exit before strays are looked for (one look for a burst of exits)."""
 
 
 class Tracked:
-    """A launched game the server has not reaped yet, and how it was started."""
+    """A launched game the server has not reaped yet, and how it was started: in `forget`
+    from its creation until it is reaped."""
 
     def __init__(self, launched: Launched, forget: dict[int, Tracked]) -> None:
         self.launched = launched
         self.pid = launched.pid
         self.how = launched.how
+        self.report_name = launched.report_name
         self._forget = forget
+        self._key = id(self)
+        forget[self._key] = self
 
     def exited(self) -> bool:
         return self.launched.exited()
 
     def reap(self) -> int:
         status = self.launched.reap()
-        self._forget.pop(self.pid, None)
+        self._forget.pop(self._key, None)
         return status
+
+    def signal(self, signum: int) -> None:
+        self.launched.signal(signum)
+
+    def resized(self) -> None:
+        self.launched.resized()
 
 
 class Games:
@@ -52,10 +64,13 @@ class Games:
         log: logging.Logger,
         template: GameTemplate | None = None,
         spawner: Spawner | None = None,
+        per_process: int = 1,
     ) -> None:
         self.log = log
         self.template = template
         self.spawner = spawner or Spawner()
+        self.tables = Tables(template, per_process, log) if template and per_process > 1 else None
+        """Tables of `per_process` games each (table.py), when games share processes."""
         self.tracked: dict[int, Tracked] = {}
         self.reaped_elsewhere: set[int] = set()
         """Children someone else waits for (textual-serve's spawned games): never strays."""
@@ -76,13 +91,15 @@ class Games:
         self, env: Mapping[str, str], terminal: int, pass_fds: Sequence[int] = ()
     ) -> Tracked:
         launched: Launched | None = None
-        if self.template is not None:
+        if self.tables is not None and not pass_fds:
+            with contextlib.suppress(Unforkable):
+                launched = await self.tables.start(env, terminal)
+        if self.template is not None and launched is None:
             with contextlib.suppress(Unforkable):
                 launched = await self.template.start(env, terminal, pass_fds)
         if launched is None:
             launched = await self.spawner.start(env, terminal, pass_fds)
-        tracked = self.tracked[launched.pid] = Tracked(launched, self.tracked)
-        return tracked
+        return Tracked(launched, self.tracked)
 
     async def start_piped(self, env: Mapping[str, str], stdio: Sequence[int]) -> Tracked | None:
         """A browser's game forked with `stdio` (three pipe ends) as its standard streams, or
@@ -94,8 +111,7 @@ class Games:
             launched = await self.template.start_piped(env, stdio)
         except Unforkable:
             return None
-        tracked = self.tracked[launched.pid] = Tracked(launched, self.tracked)
-        return tracked
+        return Tracked(launched, self.tracked)
 
     def _child_exited(self) -> None:
         if self._sweep is None:
@@ -104,9 +120,11 @@ class Games:
     def sweep(self) -> list[int]:
         """Reap this process's exited children that nobody tracks; returns their ids."""
         self._sweep = None
-        known = set(self.tracked) | self.reaped_elsewhere
+        known = {tracked.pid for tracked in self.tracked.values()} | self.reaped_elsewhere
         if self.template is not None:
             known |= self.template.known()
+        if self.tables is not None:
+            known |= self.tables.known()
         reaped = []
         for pid in zombie_children(os.getpid()):
             if pid not in known:
@@ -118,6 +136,8 @@ class Games:
     async def close(self) -> None:
         if self._sweep is not None:
             self._sweep.cancel()
+        if self.tables is not None:
+            await self.tables.close()
         if self.template is not None:
             with contextlib.suppress(ValueError, RuntimeError):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGCHLD)

@@ -9,6 +9,7 @@ signalling the group is safe.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import subprocess
@@ -22,8 +23,11 @@ GAME_COMMAND = (sys.executable, "-m", "pizzashop")
 
 class Launched(Protocol):
     pid: int
+    """The game's process: for a game at a table (table.py), the table's."""
     how: str
-    """"forked" or "spawned", for the log."""
+    """"forked" or "spawned" (or where at a table), for the log."""
+    report_name: str
+    """What names the game's crash report (crashes.py)."""
 
     def exited(self) -> bool:
         """Has the game's leader exited? (It stays unreaped.)"""
@@ -32,6 +36,33 @@ class Launched(Protocol):
     def reap(self) -> int:
         """Reap the exited leader; its status as `Popen.returncode` (minus the signal)."""
         ...
+
+    def signal(self, signum: int) -> None:
+        """SIGHUP (a hang-up) or SIGKILL to the game, and to its process group if it has one."""
+        ...
+
+    def resized(self) -> None:
+        """Its terminal's window size changed (a game leading its terminal's session has been
+        told by the kernel already)."""
+        ...
+
+
+class GameGroup:
+    """What a game that is a process of its own, leading its process group, does on `signal`
+    and `resized`."""
+
+    pid: int
+
+    @property
+    def report_name(self) -> str:
+        return str(self.pid)
+
+    def signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signum)
+
+    def resized(self) -> None:
+        """The kernel sent SIGWINCH to the terminal's foreground process group."""
 
 
 class Starter(Protocol):
@@ -61,7 +92,7 @@ def _take_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-class Spawned:
+class Spawned(GameGroup):
     """A game that is a child process of the server."""
 
     how = "spawned"

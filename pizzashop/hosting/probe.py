@@ -25,13 +25,16 @@ from pathlib import Path
 
 import asyncssh
 
+from pizzashop.hosting.forks import TABLE_NAME
 from pizzashop.hosting.template import NAME as TEMPLATE_NAME
 
 _ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 FIRST_FRAME_MARK = "pizzashop"
 """Text the title screen draws: its arrival on the alternate screen is the first frame."""
 ALTERNATE_SCREEN = b"\x1b[?1049h"
-_STARTED = re.compile(r" start \S+ player '([^'\\]*)' .*? pid (\d+)(?:, (\w+))? \(")
+_STARTED = re.compile(
+    r" start \S+ player '([^'\\]*)' .*? pid (\d+)(?:, (\w+)(?: as game [\d.]+)?)? \("
+)
 RESCAN = 512
 """Bytes of output looked at again by a wait: a text split between two reads is still found."""
 
@@ -52,11 +55,13 @@ class Player:
         host: str = "127.0.0.1",
         source: str | None = None,
         key: asyncssh.SSHKey | None = None,
+        window: int | None = None,
     ) -> None:
         """`source`: the local address to connect from (another loopback address is another
-        client); `key`: the client key to offer, none by default."""
+        client); `key`: the client key to offer, none by default; `window`: the bytes the
+        server may send before the client has read them (asyncssh's default: 2 MiB)."""
         self.port, self.name, self.size, self.host = port, name, size, host
-        self.source, self.key = source, key
+        self.source, self.key, self.window = source, key, window
         self.output = bytearray()
         self.started = 0.0
         self._changed = asyncio.Event()
@@ -69,8 +74,9 @@ class Player:
         self._conn = await connect(
             self.port, self.name, host=self.host, source=self.source, key=self.key
         )
+        window = {"window": self.window} if self.window else {}
         self._process = await self._conn.create_process(
-            term_type="xterm-256color", term_size=self.size, encoding=None
+            term_type="xterm-256color", term_size=self.size, encoding=None, **window
         )
         self._reader = asyncio.create_task(self._read())
         return self
@@ -158,6 +164,11 @@ class Player:
         assert self._conn is not None
         await asyncio.wait_for(self._conn.wait_closed(), timeout)
 
+    def stall(self) -> None:
+        """Stop reading what the server sends, keeping the connection: a client that hangs."""
+        assert self._process is not None
+        self._process.channel.pause_reading()
+
     def abort(self) -> None:
         """Drop the connection without a goodbye, as a closed laptop would."""
         if self._conn is not None:
@@ -207,6 +218,14 @@ def is_template(pid: int) -> bool:
     """The game template names itself (template.py)."""
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip() == TEMPLATE_NAME
+    except OSError:
+        return False
+
+
+def is_table(pid: int) -> bool:
+    """A table names itself (table.py)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == TABLE_NAME
     except OSError:
         return False
 
@@ -298,6 +317,18 @@ class HostedServer:
                 found += [g for g in children(child) if self.kind != "ssh" or is_game(g)]
             elif self.kind != "ssh" or is_game(child):
                 found.append(child)
+        self._games_seen.update(found)
+        return sorted(found)
+
+    def tables(self) -> list[int]:
+        """The processes that seat several games (table.py), children of the template."""
+        found = [
+            table
+            for template in children(self.pid)
+            if is_template(template)
+            for table in children(template)
+            if is_table(table)
+        ]
         self._games_seen.update(found)
         return sorted(found)
 

@@ -22,6 +22,8 @@ class SSHSettings(ServerSettings):
     port: int = 2222
     authorized_keys: Path | None = None
     """Only these keys may play, each under its own name; None means anonymous play."""
+    games_per_process: int = 1
+    """Games seated in one process (table.py); 1 gives each game a process of its own."""
 
 
 def template_environment() -> dict[str, str]:

@@ -233,6 +233,6 @@ class GameSession(asyncssh.SSHServerSession[bytes]):
     def _crashed(self) -> tuple[str, str]:
         """A game that closed its terminal with a failure: the log names its report. A game
         that crashed wrote its own goodbye; the player of a killed one is told here."""
-        assert self._game is not None and self._game.pid is not None
-        report = find_report(self._game.pid, self._started - 1)
+        assert self._game is not None and self._game.launched is not None
+        report = find_report(self._game.launched.report_name, self._started - 1)
         return f"crashed{f' (report {report})' if report else ''}", CRASHED

@@ -163,6 +163,10 @@ class Connection(asyncssh.SSHServer):
         return GameSession(self._server, player, self._peer, self._playing)
 
 
+def per_process(games: int) -> str:
+    return "a process per game" if games == 1 else f"up to {games} games per process"
+
+
 async def serve_ssh(
     settings: SSHSettings,
     log: logging.Logger,
@@ -176,7 +180,8 @@ async def serve_ssh(
     key = host_key(data_dir())
     keys = player_keys(settings.authorized_keys) if settings.authorized_keys else None
     fd_limit = raise_fd_limit()
-    games = Games(log, GameTemplate(template_environment(), log))
+    template = GameTemplate(template_environment(), log)
+    games = Games(log, template, per_process=settings.games_per_process)
     host = RoomHost(room, log, settings.max_sessions) if room is not None else None
     server = GameServer(settings, log, keys, fd_limit, host, games)
     if host is not None:
@@ -206,11 +211,11 @@ async def serve_ssh(
     caps = server.connections
     log.info(
         "listening on %s:%d, host key %s, %s, at most %d players, %d connections (%d per "
-        "address), %d open files, idle timeout %gs, %s",
+        "address), %d open files, idle timeout %gs, %s, %s",
         settings.host, settings.port, key.get_fingerprint(),
         f"keys from {settings.authorized_keys} ({len(keys.names)})" if keys else "anonymous play",
         settings.max_sessions, caps.total, caps.per_network, fd_limit, settings.idle_timeout,
-        about,
+        per_process(settings.games_per_process), about,
     )  # fmt: skip
     log_caps(log, settings, caps, fd_limit)
     games.open()

@@ -7,7 +7,8 @@ game needs, freezes the garbage collector's view of it (so a child's collections
 the shared pages) and waits on its end of a socketpair (FD; see `wire`) with one thread.
 
 For each seat the server sends the game's environment and terminal (for a browser's game, the
-three pipes textual-serve speaks over), and any descriptor the game is to inherit. The template
+three pipes textual-serve speaks over), and any descriptor the game is to inherit. A seat may
+also be a table, which runs several games (table.py) instead of one. The template
 forks; the child becomes a game exactly as a fresh `python -m pizzashop` would start
 (`Seat.become`): its own session with the terminal as its controlling terminal, the signal
 handlers and mask a new interpreter has, only its own descriptors, the server's environment for
@@ -39,15 +40,19 @@ from typing import Any
 
 from pizzashop.hosting import wire
 from pizzashop.hosting.linux import die_with_parent, name_process
+from pizzashop.ui.collector import tune_collector
 
 GAME = "pizzashop.cli:main"
 """What a seat runs: the `pizzashop` command, without arguments (a seat's argv is just its name).
 Named, not imported, as the server names `python -m pizzashop` to spawn a game: the hosting
 layer runs the command, it does not depend on it."""
+TABLE = "pizzashop.hosting.table:serve"
+"""What a table runs: several games in one process (table.py), when the server asks for one."""
 NAME = "pizzashop-tmpl"
 """What `ps` shows for the template (its games show "pizzashop")."""
 PRELOADED = (
     "pizzashop.cli",
+    "pizzashop.hosting.table",
     "pizzashop.ui.launch",
     "pizzashop.ui.screens.briefing",
     "pizzashop.ui.screens.codex",
@@ -233,9 +238,17 @@ def refusal(env: object, targets: object, fds: list[int], stdio: int = 1) -> str
 class Template:
     """The template's loop: start seats, report their exits, reap them when told to."""
 
-    def __init__(self, sock: socket.socket, entry: Callable[[], int], fresh: Fresh) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        entry: Callable[[], int],
+        fresh: Fresh,
+        table: Callable[[], int] | None = None,
+    ) -> None:
         self.sock = sock
         self.entry = entry
+        self.table = table
+        """What a seat runs when the server asks for a table instead of a game."""
         self.fresh = fresh
         self.running: set[int] = set()
         """Seats started and not yet reported as exited."""
@@ -290,12 +303,13 @@ class Template:
         """Fork a seat; in the child, return it (the loop ends there and the game runs)."""
         request, env, targets = message["start"], message.get("env"), message.get("fds")
         stdio = 3 if message.get("pipes") is True else 1
-        problem = refusal(env, targets, fds, stdio)
+        entry = self.table if message.get("run") == "table" else self.entry
+        problem = refusal(env, targets, fds, stdio) if entry else "this template seats no tables"
         if problem is not None:
             wire.close_all(fds)
             wire.send(self.sock, {"failed": request, "error": problem})
             return None
-        assert isinstance(env, dict) and isinstance(targets, list)
+        assert isinstance(env, dict) and isinstance(targets, list) and entry is not None
         for stream in (sys.stdout, sys.stderr):  # nothing of the template's is written twice
             stream.flush()
         gc.freeze()
@@ -310,7 +324,7 @@ class Template:
             os.close(leading)
             self.sock.close()
             inherited = dict(zip(targets, fds[stdio:], strict=True))
-            return Seat(self.entry, env, fds[:stdio], inherited, self.fresh, led)
+            return Seat(entry, env, fds[:stdio], inherited, self.fresh, led)
         wire.close_all([*fds, led])
         os.read(leading, 1)  # returns once the seat closed its end: it leads its session
         os.close(leading)
@@ -360,7 +374,8 @@ def main(argv: list[str]) -> int:
     problem = warm_up() if len(argv) <= 2 else None
     gc.collect()
     gc.freeze()
-    template = Template(sock, entry, fresh)
+    tune_collector()  # for every game forked
+    template = Template(sock, entry, fresh, load_entry(TABLE))
     if problem is not None:
         wire.send(sock, {"log": f"the rehearsal failed, seats start colder: {problem}"})
     seat = template.serve()

@@ -2,10 +2,11 @@
 (SOCK_SEQPACKET, so each arrives whole), with file descriptors beside them (SCM_RIGHTS).
 
 The server asks: `{"start": N, "env": {...}, "fds": [...]}` with the game's terminal and the
-descriptors it inherits attached, and `{"reap": PID}` once it is done with an exited game. The
-template answers `{"ready": PID}` once, then `{"started": N, "pid": PID}` or `{"failed": N,
-"error": "..."}` for each start, and `{"exited": PID, "status": S}` when a game ends (S as
-`Popen.returncode`: the exit code, or minus the signal that ended it).
+descriptors it inherits attached (`"pipes": true` for three standard streams instead of a terminal;
+`"run": "table"` for a table of games, table.py, instead of a game), and `{"reap": PID}` once it is
+done with an exited game. The template answers `{"ready": PID}` once, then `{"started": N, "pid":
+PID}` or `{"failed": N, "error": "..."}` for each start, and `{"exited": PID, "status": S}` when a
+game ends (S as `Popen.returncode`: the exit code, or minus the signal that ended it).
 """
 
 from __future__ import annotations

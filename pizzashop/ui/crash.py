@@ -45,18 +45,48 @@ def run_app(build: Callable[[], App[Any]]) -> int:
     threading.excepthook = keep
     app: App[Any] | None = None
     try:
-        app = build()
-        app.error_console = Console(file=report, width=120, markup=False, highlight=False)
+        app = reporting_to(report, build())
         app.run()
     except InputError:
         raise
     except Exception:
         report.write(traceback.format_exc())
     code = (app.return_code or 0) if app is not None else 0
-    if not report.getvalue():
+
+    def goodbye() -> None:
+        sys.stderr.write(f"{CRASHED}\n")
+        sys.stderr.flush()
+
+    return concluded(code, report.getvalue(), goodbye)
+
+
+async def run_hosted_app(
+    app: App[Any], goodbye: Callable[[], None], report_name: str | None = None
+) -> int:
+    """Run a hosted game's app in a process that runs others too (its failure is its own:
+    everything it raises is caught here) and return its exit status. `goodbye` tells its player
+    of a failure; `report_name` names its report (after the process by default)."""
+    report = io.StringIO()
+    try:
+        await reporting_to(report, app).run_async()
+    except Exception:
+        report.write(traceback.format_exc())
+    return concluded(app.return_code or 0, report.getvalue(), goodbye, report_name)
+
+
+def reporting_to(report: io.StringIO, app: App[Any]) -> App[Any]:
+    """The app, with what Textual prints of a failure going to `report`."""
+    app.error_console = Console(file=report, width=120, markup=False, highlight=False)
+    return app
+
+
+def concluded(
+    code: int, report: str, goodbye: Callable[[], None], report_name: str | None = None
+) -> int:
+    """A hosted game's exit status: after a failure, its report saved and its player told."""
+    if not report:
         return code
     with contextlib.suppress(OSError):  # a full disk costs the report, not the goodbye
-        save_report(report.getvalue())
-    sys.stderr.write(f"{CRASHED}\n")
-    sys.stderr.flush()
+        save_report(report, report_name)
+    goodbye()
     return max(code, 1)

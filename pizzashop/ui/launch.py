@@ -9,6 +9,7 @@ from pizzashop.player.library import open_save
 from pizzashop.sim import DEFAULT_SCENARIO, InputError, load_scenario
 from pizzashop.ui.app import PizzaShopApp
 from pizzashop.ui.codex import load_codex
+from pizzashop.ui.collector import tune_collector
 from pizzashop.ui.crash import run_app
 from pizzashop.ui.game import Game
 from pizzashop.ui.lenient_input import decode_leniently
@@ -48,4 +49,5 @@ def launch(
 ) -> int:
     """Run the game; returns the exit status (0 after a clean quit)."""
     decode_leniently()
+    tune_collector()
     return run_app(lambda: build_app(scenario, seed, title, load, versus))
