@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import contextvars
 import fcntl
+import gc
 import os
 import struct
 import termios
@@ -195,7 +196,7 @@ def test_a_terminal_that_stops_reading_never_holds_up_the_loop(
 
     status, worst = run(play())
     assert status == HUNG_UP, "past the bound, the game ended"
-    assert worst < 0.5, f"the loop was held up {worst:.2f} s"
+    assert worst < 2.0, f"the loop was held up {worst:.2f} s (a blocking write never returns)"
 
 
 CRASH = RuntimeError("the oven caught fire")
@@ -253,14 +254,21 @@ def test_a_flood_of_input_never_holds_up_the_loop(home: Path) -> None:
         terminal = Terminal()
         terminal.read()
         game, task = await started(terminal, "1.4")
-        sent, worst, last = 0, 0.0, time.monotonic()
-        until = last + 3
-        while time.monotonic() < until:
-            with contextlib.suppress(BlockingIOError):
-                sent += os.write(terminal.master, b"x" * 4096)
-            await asyncio.sleep(0.005)
-            now = time.monotonic()
-            worst, last = max(worst, now - last), now
+        # CPU time between two turns of this loop, not wall time: a busy host may hold the whole
+        # process back, but only a game that does not yield runs between them. Without the
+        # collector, whose pauses over the earlier tests' garbage would count too.
+        sent, worst, last = 0, 0.0, time.thread_time()
+        until = time.monotonic() + 3
+        gc.disable()
+        try:
+            while time.monotonic() < until:
+                with contextlib.suppress(BlockingIOError):
+                    sent += os.write(terminal.master, b"x" * 4096)
+                await asyncio.sleep(0.005)
+                now = time.thread_time()
+                worst, last = max(worst, now - last), now
+        finally:
+            gc.enable()
         game.hang_up()
         await asyncio.wait_for(task, 20)
         terminal.close()
@@ -268,7 +276,7 @@ def test_a_flood_of_input_never_holds_up_the_loop(home: Path) -> None:
 
     worst, sent = run(play())
     assert sent > 20_000, "the flood reached the game"
-    assert worst < 0.15, f"the loop was held up {worst:.2f} s"
+    assert worst < 0.1, f"the loop was held up for {worst:.2f} s of CPU"
 
 
 def test_a_flood_of_resizes_is_coalesced(home: Path) -> None:
@@ -304,5 +312,35 @@ def test_a_flood_of_resizes_is_coalesced(home: Path) -> None:
         return sent, size
 
     sent, size = run(play())
-    assert 2 <= sent <= 12, f"{sent} resizes in a second"
+    assert 1 <= sent <= 12, f"{sent} resizes in a second"
     assert size == (90, 25), "the last size reached the app"
+
+
+def test_a_game_cancelled_by_its_table_lets_go_of_its_terminal(home: Path) -> None:
+    """A table kills a game that did not end when told by cancelling it: its terminal closes,
+    and the next game (on a terminal that may take the same descriptor number) plays."""
+
+    async def play() -> tuple[bool, int]:
+        first = Terminal()
+        first.read()
+        _, task = await started(first, "1.6")
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for _ in range(100):
+            if not first.reading:
+                break
+            await asyncio.sleep(0.02)
+        closed = not first.reading
+        first.close()
+        second = Terminal()
+        second.read()
+        _, task = await started(second, "1.7")
+        second.type(b"q")
+        status = await asyncio.wait_for(task, 10)
+        second.close()
+        return closed, status
+
+    closed, status = run(play())
+    assert closed, "the cancelled game's terminal closed"
+    assert status == 0

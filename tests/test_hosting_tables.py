@@ -182,7 +182,7 @@ def test_a_stalled_client_never_stalls_the_others_at_its_table(server: HostedSer
 
     tables, delays = run(play())
     assert tables == 1
-    assert len(delays) >= 5 and max(delays) < 1.0, delays
+    assert len(delays) >= 4 and max(delays) < 2.0, delays
 
 
 def test_a_crash_at_a_table_ends_only_its_own_game(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from seat_programs import ENTRY, command
 
 from pizzashop.hosting import wire
 from pizzashop.hosting.child import GameProcess
-from pizzashop.hosting.forks import GameTemplate, Unforkable
+from pizzashop.hosting.forks import READY_WAIT, GameTemplate, Unforkable
 from pizzashop.hosting.games import Games
 from pizzashop.hosting.launch import Spawned, Spawner, TerminalSpent
 
@@ -101,7 +101,8 @@ def test_a_forked_game_starts_as_a_spawned_one_would() -> None:
             first, second = Seat(forks, PLAYER), Seat(forks, PLAYER)
             forked, again = await first.report(), await second.report()
             spawned = await Seat(Spawner(command("report")), PLAYER).report()
-            status = await first.game.stop()
+            await asyncio.wait_for(first.closed.wait(), 20)  # it read its line and exited:
+            status = await first.game.stop()  # not a hang-up that came first
             await second.game.stop()
             assert first.game.launched is not None
             return forked, again, spawned, status, first.game.launched.how == "forked"
@@ -373,3 +374,28 @@ def test_a_failed_rehearsal_costs_speed_not_games(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(rehearsal, "rehearse", fail)
     assert template.warm_up() == "RuntimeError: the oven is cold"
+
+
+def test_with_tables_a_template_still_loading_is_waited_for_once() -> None:
+    """A player who comes while the template loads waits for it once (not once for a table and
+    again for a fork), then gets a spawned game."""
+
+    async def scenario() -> tuple[str, float]:
+        stuck = (sys.executable, "-c", "import time; time.sleep(60)")
+        forks = GameTemplate(ENV, LOG, command=stuck)
+        games = Games(LOG, forks, Spawner(command("report")), per_process=2)
+        forks.open()
+        try:
+            started = time.monotonic()
+            seat = Seat(games, PLAYER)
+            await seat.report()
+            waited = time.monotonic() - started
+            await seat.game.stop()
+            assert seat.game.launched is not None
+            return seat.game.launched.how, waited
+        finally:
+            await forks.close(grace=0.1)
+
+    how, waited = run(scenario())
+    assert how == "spawned"
+    assert READY_WAIT <= waited < 2 * READY_WAIT - 1, waited

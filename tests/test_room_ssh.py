@@ -53,21 +53,30 @@ async def until_seats(check: Any, timeout: float = 60.0) -> dict[str, dict[str, 
     return found
 
 
-def room_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, places: int) -> HostedServer:
+def room_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, places: int, per_process: int = 1
+) -> HostedServer:
     """`serve ssh --room` on the class's room file; the instructor's commands find its socket."""
     home = tmp_path / "server"
     home.mkdir()
     (tmp_path / "room.toml").write_text(ROOM)
     monkeypatch.setenv("PIZZASHOP_HOME", str(home))
     options = ("--room", str(tmp_path / "room.toml"), "--max-sessions", str(places))
-    return HostedServer(home, *options)
+    return HostedServer(home, *options, "--games-per-process", str(per_process))
 
 
-def test_a_round_in_a_room_over_ssh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("per_process", [1, 3], ids=["a process a seat", "a table of three"])
+def test_a_round_in_a_room_over_ssh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_process: int
+) -> None:
     home = tmp_path / "server"
-    with room_server(tmp_path, monkeypatch, 5) as server:
+    with room_server(tmp_path, monkeypatch, 5, per_process) as server:
+        if per_process > 1:  # a game that comes before the template is spawned, not seated
+            assert eventually(lambda: "game template ready" in server.log_text(), timeout=90)
         found, ranking, outage = run(class_of_three(server.port))
         assert "room 'Class of 9:00': blackout seed 42" in server.log_text()
+        seated = server.log_text().count(", seated as game ")
+    assert seated == (3 if per_process > 1 else 0)
     board = Leaderboard(home / "leaderboard.sqlite3")
     try:
         (round_name,) = {entry.round for entry in board.round_ranking(ranking[0]["round"])}

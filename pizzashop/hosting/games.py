@@ -91,10 +91,12 @@ class Games:
         self, env: Mapping[str, str], terminal: int, pass_fds: Sequence[int] = ()
     ) -> Tracked:
         launched: Launched | None = None
-        if self.tables is not None and not pass_fds:
+        seated = self.tables is not None and not pass_fds
+        if self.tables is not None and seated:
             with contextlib.suppress(Unforkable):
                 launched = await self.tables.start(env, terminal)
-        if self.template is not None and launched is None:
+        # A table has waited for a template still loading already: not twice.
+        if launched is None and self.template is not None and (self.template.ready or not seated):
             with contextlib.suppress(Unforkable):
                 launched = await self.template.start(env, terminal, pass_fds)
         if launched is None:

@@ -45,7 +45,9 @@ class TerminalGame:
             status = await run_hosted_app(self.app, self._goodbye, self.name)
             if self.driver is not None:
                 await self.driver.drained(DRAIN_SECONDS)
-        finally:
+        finally:  # also when the table cancels a game that did not end when told
+            if self.driver is not None:
+                self.driver.release()
             with contextlib.suppress(OSError):
                 os.close(self.terminal)
         return HUNG_UP if self.hung_up else status

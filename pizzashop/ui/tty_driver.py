@@ -265,6 +265,13 @@ class TtyDriver(LinuxDriver):
             self._tick.cancel()
             self._tick = None
 
+    def release(self) -> None:
+        """The terminal is about to close: nothing more is read or written, and the event loop
+        forgets its descriptor (whose number a new terminal may take)."""
+        self._hung_up = True
+        self._pending.clear()
+        self._stop_io()
+
     async def drained(self, timeout: float) -> None:
         """Wait (at most `timeout` seconds) until the terminal has taken what was written."""
         deadline = self._loop.time() + timeout
