@@ -52,6 +52,9 @@ class Seat:
 
 
 class Table:
+    """The table's loop: seat the games the server sends, pass on their resizes, hang-ups and
+    kills, and report each game's end."""
+
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.seats: dict[int, Seat] = {}

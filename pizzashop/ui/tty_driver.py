@@ -13,7 +13,7 @@ game must never hold up another:
   last: a player who pastes a megabyte or floods mouse reports makes their own game busy, not
   the loop (Textual handles queued events without yielding to the other games);
 - resizes are coalesced, at most one in the app's queue and RESIZE_GAP seconds apart: a client
-  that floods window changes lays out its own game ten times a second, no more.
+  that floods window changes lays out its own game four times a second, no more.
 
 Input bytes that are not UTF-8 become U+FFFD, as in every hosted game (lenient_input.py).
 """
@@ -42,7 +42,7 @@ OUTPUT_LIMIT = 4 * 1024 * 1024
 """Bytes of output waiting for a terminal that does not read before the game is ended."""
 INPUT_BATCH = 256
 """Bytes of input the app gets at a time (a key is a few; see the module docstring)."""
-RESIZE_GAP = 0.1
+RESIZE_GAP = 0.25
 TICK = 0.1
 """Seconds after input before the parser is asked for a key it held back (a lone Escape)."""
 KITTY_FLAGS = KITTY_DISAMBIGUATE_ESCAPE_CODES | KITTY_REPORT_ALL_KEYS | KITTY_REPORT_ASSOCIATED_TEXT
