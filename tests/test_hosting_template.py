@@ -399,3 +399,24 @@ def test_with_tables_a_template_still_loading_is_waited_for_once() -> None:
     how, waited = run(scenario())
     assert how == "spawned"
     assert READY_WAIT <= waited < 2 * READY_WAIT - 1, waited
+
+
+def test_waiting_messages_are_read_until_none_is_left_or_the_peer_has_gone() -> None:
+    ours, theirs = wire.pair()
+    ours.setblocking(False)
+    wire.send(theirs, {"n": 1})
+    theirs.send(b"not json")
+    read, write = os.pipe()
+    wire.send(theirs, {"n": 2}, [read])
+    os.close(read)
+    bad: list[str] = []
+    first = list(wire.waiting(ours, lambda error: bad.append(str(error))))
+    theirs.close()
+    second = list(wire.waiting(ours, bad.append))
+    assert [message for message, _ in first if message] == [{"n": 1}, {"n": 2}]
+    assert len(first[1][1]) == 1, "the descriptor came with its message"
+    wire.close_all(first[1][1])
+    os.close(write)
+    assert bad and bad[0].startswith("not JSON")
+    assert second == [None], "then only the end"
+    ours.close()

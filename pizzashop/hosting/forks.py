@@ -274,16 +274,9 @@ class GameTemplate:
             pass
 
     def _receive(self) -> None:
-        while self._sock is not None:
-            try:
-                received = wire.receive(self._sock)
-            except BlockingIOError:
-                return
-            except wire.WireError as error:
-                self.log.error("game template: %s", error)
-                continue
-            except OSError:
-                received = None
+        if self._sock is None:
+            return
+        for received in wire.waiting(self._sock, lambda e: self.log.error("game template: %s", e)):
             if received is None:
                 self._died()
                 return

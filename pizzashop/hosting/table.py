@@ -76,16 +76,7 @@ class Table:
             await asyncio.wait(tasks, timeout=CLOSING_GRACE)
 
     def _receive(self) -> None:
-        while not self.closed.is_set():
-            try:
-                received = wire.receive(self.sock)
-            except BlockingIOError:
-                return
-            except wire.WireError as error:
-                self._send({"log": f"bad message: {error}"})
-                continue
-            except OSError:
-                received = None
+        for received in wire.waiting(self.sock, lambda e: self._send({"log": f"bad message: {e}"})):
             if received is None:
                 self.closed.set()
                 return

@@ -177,16 +177,9 @@ class TableProcess:
         self.tables.all.discard(self)
 
     def _receive(self) -> None:
-        while self._sock is not None:
-            try:
-                received = wire.receive(self._sock)
-            except BlockingIOError:
-                return
-            except wire.WireError as error:
-                self.tables.log.error("table: %s", error)
-                continue
-            except OSError:
-                received = None
+        if self._sock is None:
+            return
+        for received in wire.waiting(self._sock, lambda e: self.tables.log.error("table: %s", e)):
             if received is None:
                 self._died()
                 return

@@ -15,7 +15,7 @@ import contextlib
 import json
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 MAX_MESSAGE = 64 * 1024
@@ -60,6 +60,27 @@ def receive(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
         close_all(fds)
         raise
     return message, fds
+
+
+def waiting(
+    sock: socket.socket, on_bad: Callable[[WireError], None]
+) -> Iterator[tuple[dict[str, Any], list[int]] | None]:
+    """Each message waiting now on the non-blocking `sock`, with its descriptors (the caller's),
+    and None, last, once the peer has closed its end (or the socket failed). A bad message goes
+    to `on_bad` and the next is read."""
+    while True:
+        try:
+            received = receive(sock)
+        except BlockingIOError:
+            return
+        except WireError as error:
+            on_bad(error)
+            continue
+        except OSError:
+            received = None
+        yield received
+        if received is None:
+            return
 
 
 def close_all(fds: Sequence[int]) -> None:
